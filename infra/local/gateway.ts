@@ -1,0 +1,196 @@
+/**
+ * The local stand-in for the HTTP API: serves the route table, verifies partner tokens like
+ * the JWT authorizer, turns each request into an API Gateway v2 event and calls the function's
+ * handler in this process.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { routes as routeTable, type FunctionName, type Route } from '../routes.js';
+import type { ApiEvent } from '../../shared/http/handler.js';
+import { MAX_BODY_BYTES } from '../../shared/http/handler.js';
+import { problemResponse, toProblem } from '../../shared/http/problem.js';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
+import { verifyToken, type LocalKeys } from './jwt.js';
+
+type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+const functionsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'functions');
+const loaded = new Map<FunctionName, Promise<Handler>>();
+
+function loadHandler(name: FunctionName): Promise<Handler> {
+  let handler = loaded.get(name);
+  if (handler === undefined) {
+    handler = import(pathToFileURL(join(functionsDir, `${name}.ts`)).href).then((module: { handler: Handler }) => module.handler);
+    loaded.set(name, handler);
+  }
+  return handler;
+}
+
+interface Match {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+/** Finds the route for a method and path; `allowed` lists the methods of a path that exists. */
+export function matchRoute(routes: readonly Route[], method: string, path: string): { match?: Match; allowed: string[] } {
+  const allowed: string[] = [];
+  const segments = path.split('/');
+  for (const route of routes) {
+    const template = route.path.split('/');
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = template.every((part, i) => {
+      const segment = segments[i] ?? '';
+      if (part.startsWith('{') && part.endsWith('}')) {
+        if (segment === '') return false;
+        params[part.slice(1, -1)] = decodeURIComponent(segment);
+        return true;
+      }
+      return part === segment;
+    });
+    if (!fits) continue;
+    if (route.method === method) return { match: { route, params }, allowed };
+    allowed.push(route.method);
+  }
+  return { allowed };
+}
+
+export interface GatewayOptions {
+  readonly keys: LocalKeys;
+  readonly routes?: readonly Route[];
+  /** One line per request: method, path (never the query string), status, duration. */
+  readonly log?: (line: string) => void;
+}
+
+/** Creates the gateway's HTTP server (not yet listening). */
+export function createGateway(options: GatewayOptions): Server {
+  const routes = options.routes ?? routeTable;
+  return createServer((req, res) => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    handle(req, res, routes, options.keys)
+      .catch((error: unknown) => send(res, problemResponse(toProblem(error).problem)))
+      .finally(() => options.log?.(`${req.method} ${path} ${res.statusCode} ${Math.round(performance.now() - started)}ms`));
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], keys: LocalKeys): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
+    send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: method === 'HEAD' ? '' : '{"status":"ok"}' });
+    return;
+  }
+  const { match, allowed } = matchRoute(routes, method, url.pathname);
+  if (match === undefined) {
+    throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
+  }
+  const body = await readBody(req);
+  const claims = match.route.access === 'partner' ? await authorize(req, keys) : undefined;
+  const event = toEvent(req, url, match, body, claims);
+  const handler = await loadHandler(match.route.function);
+  const result = await handler(event, lambdaContext(match.route.function));
+  send(res, typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
+}
+
+/** Reads the body, refusing more than the API accepts without buffering it all. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Verifies the bearer token as the HTTP API's JWT authorizer does: signature, issuer, audience, expiry. */
+async function authorize(req: IncomingMessage, keys: LocalKeys): Promise<Record<string, string | number | boolean | string[]>> {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (match?.[1] === undefined) throw new UnauthorizedError();
+  try {
+    return (await verifyToken(keys, match[1])) as Record<string, string | number | boolean | string[]>;
+  } catch {
+    throw new UnauthorizedError('The bearer token is not valid.');
+  }
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  match: Match,
+  body: string,
+  claims: Record<string, string | number | boolean | string[]> | undefined,
+): ApiEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: `${match.route.method} ${match.route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: req.headers.cookie?.split(';').map((c) => c.trim()),
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    pathParameters: Object.keys(match.params).length > 0 ? match.params : undefined,
+    body: body === '' ? undefined : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: match.route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${match.route.method} ${match.route.path}`,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+      ...(claims === undefined ? {} : { authorizer: { jwt: { claims, scopes: [] } } }),
+    },
+  } as ApiEvent;
+}
+
+function lambdaContext(name: FunctionName): Context {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `local:${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, result: Exclude<APIGatewayProxyResultV2, string>, headOnly = false): void {
+  if (res.headersSent) return;
+  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  res.statusCode = result.statusCode ?? 200;
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  if (result.cookies !== undefined) res.setHeader('Set-Cookie', result.cookies);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(headOnly ? undefined : body);
+}

@@ -1,0 +1,153 @@
+/**
+ * The whole product on one machine: DynamoDB Local, the SES stand-in, the table, the seed,
+ * the gateway and the cleanup timer. `npm start` and the end-to-end tests both use this.
+ */
+import { writeFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resetConfig } from '../../shared/config.js';
+import { localCredentials, resetDb } from '../../shared/data/client.js';
+import { resetSes } from '../../shared/mail/mailer.js';
+import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
+import { createGateway } from './gateway.js';
+import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
+import { assertPortFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
+import { seed } from './seed.js';
+import type { LocalSettings } from './settings.js';
+import { ensureTable } from './table.js';
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly sesUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly keys: LocalKeys;
+  stop(): Promise<void>;
+}
+
+/** What `npm run token` and `npm run cleanup` read to reach the stack that shares their data directory. */
+export interface StackFile {
+  readonly apiUrl: string;
+  readonly sesUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly sesEndpoint: string;
+  readonly tableName: string;
+  readonly senderEmail: string;
+  readonly publicBaseUrl: string;
+}
+
+export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
+
+/**
+ * Starts every part, in order, and returns once the API answers. Anything started is stopped
+ * again if a later part fails. `persist: false` keeps DynamoDB in memory (tests).
+ */
+export async function startLocalStack(
+  settings: LocalSettings,
+  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean } = {},
+): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const started: RunningService[] = [];
+  const stopAll = async () => {
+    for (const service of started.reverse()) await service.stop().catch(() => undefined);
+  };
+  const start = async (service: Promise<RunningService>) => {
+    const running = await service;
+    started.push(running);
+    return running.endpoint;
+  };
+  const dbPath = options.persist === false ? undefined : join(settings.dataDir, 'dynamodb');
+  try {
+    await assertPortFree(settings.port, 'PORT');
+    const dynamodbEndpoint = settings.dynamodbEndpoint ?? (await start(startDynamoDbLocal({ port: settings.dynamodbPort, dbPath })));
+    const sesEndpoint = settings.sesEndpoint ?? (await start(startSesStandIn({ port: settings.sesPort })));
+
+    useEnvironment({ ...settings, dynamodbEndpoint, sesEndpoint });
+    const admin = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'local', credentials: localCredentials });
+    try {
+      await ensureTable(admin, settings.tableName);
+    } finally {
+      admin.destroy();
+    }
+    await seed();
+    const keys = await loadOrCreateKeys(settings.dataDir);
+
+    const gateway = createGateway({ keys, log });
+    const apiPort = await listen(gateway, settings.port);
+    started.push({ endpoint: '', stop: () => closeServer(gateway) });
+    const apiUrl = `http://localhost:${apiPort}`;
+
+    if (options.cleanupTimer !== false && settings.cleanupIntervalSeconds > 0) {
+      const timer = setInterval(() => {
+        runCleanup().then(
+          (report) => logCleanup(report, log),
+          (error: unknown) => log(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, settings.cleanupIntervalSeconds * 1000);
+      timer.unref();
+      started.push({ endpoint: '', stop: async () => clearInterval(timer) });
+    }
+
+    const file: StackFile = {
+      apiUrl,
+      sesUrl: sesEndpoint,
+      dynamodbEndpoint,
+      sesEndpoint,
+      tableName: settings.tableName,
+      senderEmail: settings.senderEmail,
+      publicBaseUrl: settings.publicBaseUrl,
+    };
+    await mkdir(settings.dataDir, { recursive: true });
+    await writeFile(stackFile(settings.dataDir), JSON.stringify(file, null, 2));
+    started.push({ endpoint: '', stop: () => rm(stackFile(settings.dataDir), { force: true }) });
+
+    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, keys, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Points the functions of this process at the local services, as Lambda's environment would. */
+export function useEnvironment(settings: Pick<LocalSettings, 'tableName' | 'publicBaseUrl' | 'senderEmail'> & { dynamodbEndpoint: string; sesEndpoint: string }): void {
+  Object.assign(process.env, {
+    TABLE_NAME: settings.tableName,
+    PUBLIC_BASE_URL: settings.publicBaseUrl,
+    SENDER_EMAIL: settings.senderEmail,
+    DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
+    SES_ENDPOINT: settings.sesEndpoint,
+    AWS_REGION: process.env.AWS_REGION ?? 'local',
+    POWERTOOLS_SERVICE_NAME: 'partner-relationships',
+    // Node 20 is the supported local runtime; Lambda runs nodejs22.x.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  resetConfig();
+  resetDb();
+  resetSes();
+}
+
+function logCleanup(report: CleanupReport, log: (line: string) => void): void {
+  const changed = report.expiredInvitations.length + report.expiredRelationships.length + report.extendedRelationships.length;
+  if (changed > 0) {
+    log(
+      `cleanup: expired ${report.expiredInvitations.length} invitation(s), expired ${report.expiredRelationships.length} and extended ${report.extendedRelationships.length} relationship(s)`,
+    );
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

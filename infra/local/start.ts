@@ -1,0 +1,42 @@
+/** `npm start`: runs the whole product locally and stops every part on Ctrl-C or SIGTERM. */
+import { LocalStackError } from './processes.js';
+import { readSettings } from './settings.js';
+import { startLocalStack } from './stack.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const settings = readSettings();
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+
+try {
+  const stack = await startLocalStack(settings, { log });
+  console.log(`
+Partner Relationships is running locally.
+
+  API              ${stack.apiUrl}   (GET /health, GET /openapi.json)
+  Mail viewer      ${stack.sesUrl}   (every email sent; GET /store as JSON)
+  DynamoDB Local   ${stack.dynamodbEndpoint}
+  Links in emails  ${settings.publicBaseUrl}/accept/...
+  Data             ${settings.dataDir}
+  Cleanup          every ${settings.cleanupIntervalSeconds} s (or: npm run cleanup)
+
+  Seed partners: fabrikam (fabrikam.com), adatum (adatum.com), wingtip (wingtiptoys.com)
+  Get a token:   npm run -s token -- partner fabrikam
+
+Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
+  process.exit(1);
+}

@@ -1,0 +1,86 @@
+/**
+ * The one place a route or a function is declared. The CDK stack and the local gateway
+ * both iterate these tables, so the deployed API and the local one cannot drift.
+ */
+
+/** Who may call a route: anyone holding the emailed link, or a partner with a verified JWT. */
+export type Access = 'public' | 'partner';
+
+/** DynamoDB actions a function may perform, on the table itself or on one of its indexes. */
+export interface TableGrant {
+  readonly actions: readonly string[];
+  /** `undefined` for the base table, or the index name (`GSI1`, `GSI2`). */
+  readonly index?: string;
+}
+
+/** A Lambda function: its entry under `functions/` and the least it needs. */
+export interface FunctionSpec {
+  readonly description: string;
+  readonly table: readonly TableGrant[];
+  readonly sendsEmail?: boolean;
+}
+
+export const functions = {
+  'create-invitation': {
+    description: 'Partner asks a customer for delegated admin access and emails the admin',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'] }],
+    sendsEmail: true,
+  },
+  'list-invitations': {
+    description: "Lists the calling partner's invitations, newest first",
+    table: [{ actions: ['dynamodb:Query'], index: 'GSI1' }],
+  },
+  'get-invitation': {
+    description: "Reads one of the calling partner's invitations",
+    table: [{ actions: ['dynamodb:GetItem'] }],
+  },
+  'list-relationships': {
+    description: "Lists the calling partner's customers",
+    table: [{ actions: ['dynamodb:Query'] }],
+  },
+  'show-acceptance': {
+    description: 'Shows the customer admin the request behind an emailed link; changes nothing',
+    table: [{ actions: ['dynamodb:GetItem'] }],
+  },
+  'decide-acceptance': {
+    description: "Records the customer admin's accept or decline in one transaction",
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
+  },
+  'get-openapi': {
+    description: 'Serves the OpenAPI document of the HTTP contract',
+    table: [],
+  },
+  'cleanup-expired': {
+    description: 'Expires overdue invitations and relationships found through the sparse expiry index',
+    table: [
+      { actions: ['dynamodb:Query'], index: 'GSI2' },
+      { actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+    ],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One HTTP route: method, API Gateway path template, the function behind it and who may call it. */
+export interface Route {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly function: FunctionName;
+  readonly access: Access;
+}
+
+export const routes: readonly Route[] = [
+  { method: 'POST', path: '/invitations', function: 'create-invitation', access: 'partner' },
+  { method: 'GET', path: '/invitations', function: 'list-invitations', access: 'partner' },
+  { method: 'GET', path: '/invitations/{id}', function: 'get-invitation', access: 'partner' },
+  { method: 'GET', path: '/relationships', function: 'list-relationships', access: 'partner' },
+  { method: 'GET', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
+  { method: 'HEAD', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
+  { method: 'POST', path: '/accept/{id}', function: 'decide-acceptance', access: 'public' },
+  { method: 'GET', path: '/openapi.json', function: 'get-openapi', access: 'public' },
+];
+
+/** Functions that run on a schedule rather than behind a route. */
+export const scheduledFunctions: readonly FunctionName[] = ['cleanup-expired'];

@@ -1,0 +1,142 @@
+/**
+ * The scheduled job: walks the sparse expiry index (never the table) up to now, expires
+ * overdue pending invitations and ends or extends relationships that reached `endsAt`. Every
+ * change is conditional, so two runs at once change each item once; the cost grows with the
+ * overdue work, not with the table.
+ */
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { addDays, now } from '../clock.js';
+import { db, tableName } from '../data/client.js';
+import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitationKey, pendingGuardKey } from '../data/keys.js';
+import { TransactionRefused, transactWrite } from '../data/transactions.js';
+import { logger } from '../log.js';
+import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
+
+export interface CleanupReport {
+  readonly at: string;
+  readonly expiredInvitations: string[];
+  readonly expiredRelationships: string[];
+  readonly extendedRelationships: string[];
+  /** Entries another run (or the customer) changed first. */
+  readonly skipped: number;
+}
+
+type Entry = Record<string, unknown> & { PK: string; SK: string };
+
+/** Runs one pass over every shard of the expiry index. */
+export async function runCleanup(): Promise<CleanupReport> {
+  const at = now().toISOString();
+  const report: CleanupReport = { at, expiredInvitations: [], expiredRelationships: [], extendedRelationships: [], skipped: 0 };
+  let skipped = 0;
+  await Promise.all(
+    Array.from({ length: EXPIRY_SHARDS }, async (_, shard) => {
+      for await (const entry of dueEntries(shard, at)) {
+        const changed = await settle(entry, at, report);
+        if (!changed) skipped++;
+      }
+    }),
+  );
+  const result = { ...report, skipped };
+  logger.info('Cleanup finished', {
+    expiredInvitations: result.expiredInvitations.length,
+    expiredRelationships: result.expiredRelationships.length,
+    extendedRelationships: result.extendedRelationships.length,
+    skipped,
+  });
+  return result;
+}
+
+async function* dueEntries(shard: number, at: string): AsyncGenerator<Entry> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :shard AND GSI2SK < :bound',
+        ExpressionAttributeValues: { ':shard': expiryPartition(shard), ':bound': expiryUpperBound(at) },
+        ExclusiveStartKey: startKey,
+        Limit: 100,
+      }),
+    );
+    for (const item of page.Items ?? []) yield item as Entry;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+}
+
+/** Applies the one change an overdue entry needs; false when the condition says it is no longer due. */
+async function settle(entry: Entry, at: string, report: CleanupReport): Promise<boolean> {
+  try {
+    if (entry.type === 'INVITATION') {
+      await expireInvitation(entry, at);
+      report.expiredInvitations.push(String(entry.id));
+    } else if (entry.type === 'RELATIONSHIP' && entry.autoExtend === true) {
+      await extendRelationship(entry);
+      report.extendedRelationships.push(String(entry.id));
+    } else if (entry.type === 'RELATIONSHIP') {
+      await expireRelationship(entry, at);
+      report.expiredRelationships.push(String(entry.id));
+    } else {
+      logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
+      return false;
+    }
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionRefused || error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+async function expireInvitation(entry: Entry, at: string): Promise<void> {
+  await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: invitationKey(String(entry.id)),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#status = :pending AND expiresAt <= :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':pending': 'PENDING', ':now': at },
+      },
+    },
+    {
+      Delete: {
+        TableName: tableName(),
+        Key: pendingGuardKey(String(entry.partnerId), String(entry.customerDomain)),
+        // A newer invitation of the same pair may already hold the guard: leave it alone.
+        ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
+        ExpressionAttributeValues: { ':id': entry.id },
+      },
+    },
+  ]);
+}
+
+async function extendRelationship(entry: Entry): Promise<void> {
+  const endsAt = String(entry.endsAt);
+  const newEnd = addDays(new Date(endsAt), AUTO_EXTEND_DAYS).toISOString();
+  const { GSI2PK, GSI2SK } = expiryKey('RELATIONSHIP', String(entry.id), newEnd);
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: entry.PK, SK: entry.SK },
+      UpdateExpression: 'SET endsAt = :newEnd, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk',
+      ConditionExpression: '#status = :active AND endsAt = :endsAt AND autoExtend = :true AND id = :id',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':newEnd': newEnd, ':gsi2pk': GSI2PK, ':gsi2sk': GSI2SK, ':active': 'ACTIVE', ':endsAt': endsAt, ':true': true, ':id': entry.id },
+    }),
+  );
+}
+
+async function expireRelationship(entry: Entry, at: string): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: entry.PK, SK: entry.SK },
+      UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: '#status = :active AND endsAt <= :now AND id = :id',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':id': entry.id },
+    }),
+  );
+}

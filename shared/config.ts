@@ -1,0 +1,55 @@
+/** Environment read once, on first use, failing loudly when something required is missing. */
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing required environment variable ${name}`);
+  }
+  return value;
+}
+
+function optional(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = optional(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export interface Config {
+  readonly tableName: string;
+  readonly publicBaseUrl: string;
+  readonly senderEmail: string;
+  /** How long an unanswered invitation stays open. */
+  readonly invitationTtlDays: number;
+  /** Set locally to reach DynamoDB Local / the SES stand-in; unset in AWS. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly sesEndpoint: string | undefined;
+}
+
+let cached: Config | undefined;
+
+/** The configuration of this process, read from the environment the first time it is asked for. */
+export function config(): Config {
+  cached ??= {
+    tableName: required('TABLE_NAME'),
+    publicBaseUrl: required('PUBLIC_BASE_URL').replace(/\/+$/, ''),
+    senderEmail: required('SENDER_EMAIL'),
+    invitationTtlDays: positiveInt('INVITATION_TTL_DAYS', 90),
+    dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
+    sesEndpoint: optional('SES_ENDPOINT'),
+  };
+  return cached;
+}
+
+/** Forgets the cached configuration; for tests and the local stack, which set the environment late. */
+export function resetConfig(): void {
+  cached = undefined;
+}

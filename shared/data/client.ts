@@ -1,0 +1,33 @@
+/** The one DynamoDB DocumentClient of the process, created on first use. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.js';
+
+let client: DynamoDBDocumentClient | undefined;
+
+/** The shared DocumentClient; locally it points at `DYNAMODB_ENDPOINT`. */
+export function db(): DynamoDBDocumentClient {
+  if (client === undefined) {
+    const { dynamodbEndpoint } = config();
+    const base = new DynamoDBClient(
+      dynamodbEndpoint === undefined
+        ? {}
+        : { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+    );
+    client = DynamoDBDocumentClient.from(base, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+  return client;
+}
+
+/** Forgets the shared client (the local stack and tests switch endpoints). */
+export function resetDb(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+export const tableName = (): string => config().tableName;
+
+/** DynamoDB Local and the SES stand-in accept any credentials. */
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };

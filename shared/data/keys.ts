@@ -1,0 +1,53 @@
+/**
+ * Every key of the table is built here, and only here. See the README's data-model table.
+ */
+import { createHash } from 'node:crypto';
+
+/** Shards of the sparse expiry index, so no single partition key becomes hot. */
+export const EXPIRY_SHARDS = 8;
+
+export const partnerKey = (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: 'PROFILE' });
+
+export const domainClaimKey = (domain: string) => ({ PK: `DOMAIN#${domain}`, SK: 'PARTNER' });
+
+export const invitationKey = (invitationId: string) => ({ PK: `INVITATION#${invitationId}`, SK: 'INVITATION' });
+
+/** The partner's listing of its invitations (GSI1), newest first by sort key. */
+export const partnerInvitationsPartition = (partnerId: string) => `PARTNER#${partnerId}#INVITATIONS`;
+export const invitationListingKey = (partnerId: string, createdAt: string, invitationId: string) => ({
+  GSI1PK: partnerInvitationsPartition(partnerId),
+  GSI1SK: `${createdAt}#${invitationId}`,
+});
+
+/** Holds the one pending invitation a partner may have per customer. */
+export const pendingGuardKey = (partnerId: string, customerDomain: string) => ({
+  PK: `PARTNER#${partnerId}`,
+  SK: `PENDING#${customerDomain}`,
+});
+
+/** The relationship of one partner with one customer; GSI1 is the customer's view of its partners. */
+export const RELATIONSHIP_SK_PREFIX = 'CUSTOMER#';
+export const relationshipKey = (partnerId: string, customerDomain: string) => ({
+  PK: `PARTNER#${partnerId}`,
+  SK: `${RELATIONSHIP_SK_PREFIX}${customerDomain}`,
+});
+export const relationshipCustomerViewKey = (partnerId: string, customerDomain: string) => ({
+  GSI1PK: `CUSTOMER#${customerDomain}`,
+  GSI1SK: `PARTNER#${partnerId}`,
+});
+
+export type ExpiringKind = 'INVITATION' | 'RELATIONSHIP';
+
+/** The sparse expiry index entry (GSI2) of an item that can still expire at `at`. */
+export function expiryKey(kind: ExpiringKind, id: string, at: string) {
+  return { GSI2PK: expiryPartition(shardOf(id)), GSI2SK: `${at}#${kind}#${id}` };
+}
+
+export const expiryPartition = (shard: number) => `EXPIRY#${shard}`;
+
+/** Sort-key bound that selects every entry due at or before `at` ('$' sorts right after '#'). */
+export const expiryUpperBound = (at: string) => `${at}$`;
+
+function shardOf(id: string): number {
+  return createHash('sha256').update(id).digest().readUInt32BE(0) % EXPIRY_SHARDS;
+}

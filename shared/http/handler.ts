@@ -1,0 +1,120 @@
+/**
+ * The one HTTP middleware chain of every API function: normalise headers → parse the body →
+ * validate body and query → the handler → typed errors become problem+json (or an HTML page).
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  ForbiddenError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors.js';
+import { problemResponse, toProblem, type Problem } from './problem.js';
+import { html, wantsJson, type HttpResponse } from './responses.js';
+
+/** Bodies larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The API Gateway v2 event, with the claims a JWT authorizer adds on protected routes. */
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+  };
+};
+
+export interface HttpRequest<TBody, TQuery> {
+  readonly event: ApiEvent;
+  readonly body: TBody;
+  readonly query: TQuery;
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HttpHandlerOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
+  readonly body?: TBody;
+  readonly query?: TQuery;
+  /** Renders errors as an HTML page for browsers (the customer's acceptance routes). */
+  readonly errorPage?: (problem: Problem) => string;
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** Wraps `fn` in the chain; body and query arrive parsed and validated, typed by their schemas. */
+export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQuery extends z.ZodType | undefined = undefined>(
+  options: HttpHandlerOptions<TBody, TQuery>,
+  fn: (request: HttpRequest<Parsed<TBody>, Parsed<TQuery>>) => Promise<HttpResponse>,
+) {
+  return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: (request) => {
+        const { problem, headers } = toProblem(request.error);
+        request.response =
+          options.errorPage !== undefined && !wantsJson(request.event.headers ?? {})
+            ? html(problem.status, options.errorPage(problem), headers)
+            : problemResponse(problem, headers);
+      },
+    })
+    .handler(async (event) => {
+      const headers = event.headers ?? {};
+      const body = options.body === undefined ? undefined : validate(options.body, parseBody(event), 'body');
+      const query = options.query === undefined ? undefined : validate(options.query, event.queryStringParameters ?? {}, 'query');
+      const response = await fn({
+        event,
+        headers,
+        params: (event.pathParameters ?? {}) as Record<string, string>,
+        body: body as Parsed<TBody>,
+        query: query as Parsed<TQuery>,
+      });
+      return event.requestContext.http.method === 'HEAD' ? { ...response, body: '' } : response;
+    });
+}
+
+/** Reads a JSON or form-encoded body, refusing oversized, malformed or unsupported ones. */
+function parseBody(event: ApiEvent): unknown {
+  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (raw.trim() === '') throw new ValidationError('A request body is required.', [{ path: '', message: 'body is empty' }]);
+  const type = (event.headers?.['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json' || type?.endsWith('+json')) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw new MalformedJsonError();
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(raw));
+  }
+  throw new UnsupportedMediaTypeError(`Content-Type ${type ?? ''} is not supported; send application/json.`);
+}
+
+/** Validates against a schema; every issue becomes `{ path, message }`. */
+export function validate<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query'): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: path === '' ? key : `${path}.${key}`, message: 'unknown field' }));
+    }
+    return [{ path, message: issue.message }];
+  });
+  throw new ValidationError(`The ${where} is not valid.`, errors);
+}
+
+/** The partner behind a verified JWT; 401 without verified claims, 403 for a token of another kind. */
+export function partnerIdOf(event: ApiEvent): string {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  if (claims === undefined) throw new UnauthorizedError();
+  const partnerId = claims.partner_id ?? claims['custom:partner_id'];
+  if (typeof partnerId !== 'string' || partnerId === '') {
+    throw new ForbiddenError('PARTNER_TOKEN_REQUIRED', 'This route needs a partner token (a partner_id claim).');
+  }
+  return partnerId;
+}

@@ -1,0 +1,54 @@
+/** Turns any thrown error into an RFC 9457 problem+json answer (or an HTML page on the customer's routes). */
+import { AppError, ValidationError } from '../errors.js';
+import { logger } from '../log.js';
+import type { HttpResponse } from './responses.js';
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly errors?: readonly { path: string; message: string }[];
+}
+
+/** The problem an error stands for; anything unexpected becomes an opaque 500 and is logged. */
+export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
+  if (error instanceof AppError) {
+    const problem: Problem = {
+      type: `urn:partner-relationships:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      ...(error instanceof ValidationError && error.errors.length > 0 ? { errors: error.errors } : {}),
+    };
+    return { problem, headers: error.headers };
+  }
+  logger.error('Unhandled error', { error: describe(error) });
+  return {
+    problem: {
+      type: 'urn:partner-relationships:problem:internal-error',
+      title: 'Internal error',
+      status: 500,
+      detail: 'Something went wrong on our side. Please try again later.',
+      code: 'INTERNAL_ERROR',
+    },
+    headers: {},
+  };
+}
+
+/** A problem+json response. */
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode: problem.status,
+    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+/** Name and message only: SDK errors can carry request details we do not want in logs. */
+function describe(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: 'NonError', message: String(error) };
+}

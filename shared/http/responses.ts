@@ -1,0 +1,36 @@
+/** Response builders, so headers are written once. */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Headers of every acceptance page: no script may run, nothing may frame it, nothing is cached or leaked by referrer. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+};
+
+/** An HTML page response. */
+export function html(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { ...PAGE_HEADERS, ...headers }, body };
+}
+
+/** True when the client prefers JSON over HTML (API clients of the acceptance routes). */
+export function wantsJson(headers: Record<string, string | undefined>): boolean {
+  const accept = headers.accept ?? '';
+  return /application\/(problem\+)?json/i.test(accept) && !/text\/html/i.test(accept);
+}

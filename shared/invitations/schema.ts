@@ -1,0 +1,83 @@
+/** What a partner may send: validated, normalised and defaulted in one place. */
+import { z } from 'zod';
+import { DEFAULT_ROLES, ROLE_NAMES } from '../domain/roles.js';
+import { isWithinDomain, normaliseDomain, normaliseEmail } from '../domain/domains.js';
+import { INVITATION_STATUSES } from './model.js';
+
+/** Printable text without control characters (they have no place in names or email headers). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+
+const domain = z
+  .string()
+  .max(253)
+  .transform((value, ctx) => {
+    const normalised = normaliseDomain(value);
+    if (normalised === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be a domain name such as contoso.com' });
+      return z.NEVER;
+    }
+    return normalised;
+  });
+
+const email = z
+  .string()
+  .max(254)
+  .transform((value, ctx) => {
+    const normalised = normaliseEmail(value);
+    if (normalised === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be an email address such as admin@contoso.com' });
+      return z.NEVER;
+    }
+    return normalised.address;
+  });
+
+export const MAX_DURATION_DAYS = 730;
+
+export const createInvitationBody = z
+  .strictObject({
+    customerDomain: domain,
+    adminEmail: email,
+    customerName: text(200).optional(),
+    roles: z
+      .array(z.enum(ROLE_NAMES))
+      .min(1)
+      .max(ROLE_NAMES.length)
+      .refine((roles) => new Set(roles).size === roles.length, 'must not repeat a role')
+      .default([...DEFAULT_ROLES]),
+    durationDays: z.number().int().min(1).max(MAX_DURATION_DAYS).default(365),
+    autoExtend: z.boolean().optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a language tag such as en or de-DE')
+      .default('en'),
+    message: text(500).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const adminDomain = body.adminEmail.slice(body.adminEmail.lastIndexOf('@') + 1);
+    if (!isWithinDomain(adminDomain, body.customerDomain)) {
+      ctx.addIssue({ code: 'custom', path: ['adminEmail'], message: 'must be an address in customerDomain or one of its subdomains' });
+    }
+    if (body.autoExtend === true && body.roles.includes('GLOBAL_ADMIN')) {
+      ctx.addIssue({ code: 'custom', path: ['autoExtend'], message: 'cannot be on when GLOBAL_ADMIN is requested' });
+    }
+  })
+  .transform((body) => ({ ...body, autoExtend: body.autoExtend ?? !body.roles.includes('GLOBAL_ADMIN') }));
+
+export type CreateInvitationInput = z.output<typeof createInvitationBody>;
+
+/** `?limit=&cursor=` of every list. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+};
+
+export const listInvitationsQuery = z.strictObject({ ...pageQuery, status: z.enum(INVITATION_STATUSES).optional() });
+export type ListInvitationsQuery = z.output<typeof listInvitationsQuery>;
+
+export const invitationIdParam = z.uuid();

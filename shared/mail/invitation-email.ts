@@ -1,0 +1,60 @@
+/** The invitation email: subject, text and HTML bodies, each naming who asks for what, and one link. */
+import { ROLES } from '../domain/roles.js';
+import type { Invitation } from '../invitations/model.js';
+import { escapeHtml, formatDays, formatTime } from '../pages/escape.js';
+
+export interface EmailContent {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** The acceptance link: the only place the secret ever appears. */
+export function acceptanceLink(publicBaseUrl: string, invitationId: string, secret: string): string {
+  return `${publicBaseUrl}/accept/${encodeURIComponent(invitationId)}?token=${encodeURIComponent(secret)}`;
+}
+
+/** Renders the email sent to the customer's admin. */
+export function invitationEmail(invitation: Invitation, link: string): EmailContent {
+  const partner = invitation.partnerName;
+  const roles = invitation.roles.map((role) => ({ title: ROLES[role].title, description: ROLES[role].description }));
+  const duration = formatDays(invitation.durationDays);
+  const expires = formatTime(invitation.expiresAt);
+  const subject = oneLine(`${partner} asks for admin access to ${invitation.customerDomain}`);
+
+  const text = [
+    `${partner} asks for delegated admin access to your organisation ${invitation.customerDomain}.`,
+    '',
+    'Roles requested:',
+    ...roles.map((role) => `  - ${role.title}: ${role.description}`),
+    '',
+    `For: ${duration}${invitation.autoExtend ? ', then extended by 180 days at a time unless you end it' : ''}`,
+    `This request is open until ${expires}.`,
+    ...(invitation.message === undefined ? [] : ['', `Message from ${partner}:`, `  ${invitation.message}`]),
+    '',
+    'Review the request and accept or decline it here:',
+    link,
+    '',
+    'Opening the link changes nothing; only your choice on that page does.',
+    'If you did not expect this request, you can ignore this email: it expires by itself.',
+  ].join('\n');
+
+  const html = `<!doctype html>
+<html lang="en"><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b">
+<p><strong>${escapeHtml(partner)}</strong> asks for delegated admin access to your organisation <strong>${escapeHtml(invitation.customerDomain)}</strong>.</p>
+<p>Roles requested:</p>
+<ul>${roles.map((role) => `<li><strong>${escapeHtml(role.title)}</strong>: ${escapeHtml(role.description)}</li>`).join('')}</ul>
+<p>For: <strong>${escapeHtml(duration)}</strong>${invitation.autoExtend ? ', then extended by 180 days at a time unless you end it' : ''}.<br>
+This request is open until <strong>${escapeHtml(expires)}</strong>.</p>
+${invitation.message === undefined ? '' : `<p>Message from ${escapeHtml(partner)}:</p><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
+<p><a href="${escapeHtml(link)}">Review the request</a></p>
+<p style="color:#555">Opening the link changes nothing; only your choice on that page does. If you did not expect this request, you can ignore this email: it expires by itself.</p>
+</body></html>`;
+
+  return { subject, text, html };
+}
+
+/** Email headers never carry CR, LF or NUL. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n\0]+/g, ' ');
+}

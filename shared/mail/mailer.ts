@@ -1,0 +1,39 @@
+/** Sends email through SES (the SES stand-in locally). */
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { config } from '../config.js';
+import { localCredentials } from '../data/client.js';
+import type { EmailContent } from './invitation-email.js';
+
+let client: SESClient | undefined;
+
+/** The shared SES client; locally it points at `SES_ENDPOINT`. */
+export function ses(): SESClient {
+  if (client === undefined) {
+    const { sesEndpoint } = config();
+    client = new SESClient(
+      sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+    );
+  }
+  return client;
+}
+
+/** Forgets the shared client (the local stack and tests switch endpoints). */
+export function resetSes(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+/** Sends one email from the configured sender; resolves to SES's message id. */
+export async function sendEmail(to: string, content: EmailContent): Promise<string> {
+  const result = await ses().send(
+    new SendEmailCommand({
+      Source: config().senderEmail,
+      Destination: { ToAddresses: [to] },
+      Message: {
+        Subject: { Data: content.subject, Charset: 'UTF-8' },
+        Body: { Text: { Data: content.text, Charset: 'UTF-8' }, Html: { Data: content.html, Charset: 'UTF-8' } },
+      },
+    }),
+  );
+  return result.MessageId ?? '';
+}

@@ -1,0 +1,83 @@
+/** The customer admin's pages: the request, the confirmation and the refusals. No JavaScript anywhere. */
+import { ROLES } from '../domain/roles.js';
+import type { Problem } from '../http/problem.js';
+import type { Invitation } from '../invitations/model.js';
+import type { DecisionResult } from '../acceptance/service.js';
+import { escapeHtml, formatDays, formatTime } from './escape.js';
+
+const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}
+.roles li{margin:.25rem 0}.actions{display:flex;gap:1rem;margin-top:1.5rem}
+button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.3rem;border:1px solid #555;cursor:pointer}
+button[value=accept]{background:#0b5cad;color:#fff;border-color:#0b5cad}.note{color:#555;font-size:.9rem}.code{font-family:monospace;color:#555}`;
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex,nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><main>
+${body}
+</main></body>
+</html>`;
+}
+
+/** The request and the form to answer it. The form posts the secret back; GET alone never changes anything. */
+export function requestPage(invitation: Invitation, secret: string): string {
+  const partner = escapeHtml(invitation.partnerName);
+  const customer = escapeHtml(invitation.customerName ?? invitation.customerDomain);
+  const roles = invitation.roles
+    .map((role) => `<li><strong>${escapeHtml(ROLES[role].title)}</strong>: ${escapeHtml(ROLES[role].description)}</li>`)
+    .join('');
+  return layout(
+    `${invitation.partnerName} asks for admin access`,
+    `<h1>${partner} asks for admin access to ${customer}</h1>
+<p>${partner} would like delegated administrative access to <strong>${escapeHtml(invitation.customerDomain)}</strong>. Nothing changes unless you accept.</p>
+<dl>
+<dt>Partner</dt><dd>${partner}</dd>
+<dt>Organisation</dt><dd>${escapeHtml(invitation.customerDomain)}</dd>
+<dt>Duration</dt><dd>${escapeHtml(formatDays(invitation.durationDays))}${invitation.autoExtend ? ', then extended by 180 days at a time until you end it' : ''}</dd>
+<dt>Open until</dt><dd>${escapeHtml(formatTime(invitation.expiresAt))}</dd>
+<dt>Sent to</dt><dd>${escapeHtml(invitation.adminEmail)}</dd>
+</dl>
+<h2>Roles requested</h2>
+<ul class="roles">${roles}</ul>
+${invitation.message === undefined ? '' : `<h2>Message from ${partner}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
+<form method="post" action="${escapeHtml(encodeURIComponent(invitation.id))}">
+<input type="hidden" name="token" value="${escapeHtml(secret)}">
+<div class="actions">
+<button type="submit" name="decision" value="accept">Accept</button>
+<button type="submit" name="decision" value="decline">Decline</button>
+</div>
+</form>
+<p class="note">Accepting grants ${partner} only the roles above, for the time above. It does not change your subscriptions, their terms or who owns your account, and it does not affect any other partner you work with.</p>`,
+  );
+}
+
+/** What the admin sees after answering. */
+export function decisionPage(result: DecisionResult): string {
+  const { invitation, relationship } = result;
+  const partner = escapeHtml(invitation.partnerName);
+  if (relationship === null) {
+    return layout('Request declined', `<h1>You declined the request</h1>
+<p>${partner} has not been given access to ${escapeHtml(invitation.customerDomain)}. We let them know.</p>
+<p class="code">DECLINED</p>`);
+  }
+  return layout('Request accepted', `<h1>${partner} now has admin access</h1>
+<p>${partner} has the roles you accepted for ${escapeHtml(invitation.customerDomain)} until ${escapeHtml(formatTime(relationship.endsAt))}${relationship.autoExtend ? ', extended by 180 days at a time until you end it' : ''}.</p>
+<p class="code">ACCEPTED</p>`);
+}
+
+/** A refused link: used, expired, withdrawn or unknown. Carries the problem's code. */
+export function problemPage(problem: Problem): string {
+  const headline: Record<string, string> = {
+    ALREADY_ACCEPTED: 'This request has already been accepted',
+    ALREADY_DECLINED: 'This request has already been declined',
+    CANCELED: 'This request was withdrawn',
+    EXPIRED: 'This request has expired',
+    NOT_FOUND: 'This link is not valid',
+  };
+  return layout(problem.title, `<h1>${escapeHtml(headline[problem.code] ?? problem.title)}</h1>
+<p>${escapeHtml(problem.detail)}</p>
+<p class="code">${escapeHtml(problem.code)}</p>`);
+}

@@ -1,0 +1,44 @@
+/** Registered partners: a profile per partner and a claim per domain, so "is this domain a partner's?" is one key. */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from '../data/client.js';
+import { domainClaimKey, partnerKey } from '../data/keys.js';
+import { now } from '../clock.js';
+
+export interface Partner {
+  readonly id: string;
+  readonly name: string;
+  readonly domain: string;
+}
+
+const CACHE_MS = 5 * 60 * 1000;
+const cache = new Map<string, { partner: Partner | undefined; until: number }>();
+
+/** A partner's profile, cached for a few minutes per warm function (names and domains rarely change). */
+export async function getPartner(partnerId: string): Promise<Partner | undefined> {
+  const hit = cache.get(partnerId);
+  const at = Date.now();
+  if (hit !== undefined && hit.until > at) return hit.partner;
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: partnerKey(partnerId) }));
+  const partner = Item === undefined ? undefined : { id: String(Item.id), name: String(Item.name), domain: String(Item.domain) };
+  cache.set(partnerId, { partner, until: at + CACHE_MS });
+  return partner;
+}
+
+/** Forgets cached profiles (tests). */
+export function clearPartnerCache(): void {
+  cache.clear();
+}
+
+/** Registers a partner and claims its domain; used by seeding and onboarding scripts, idempotent. */
+export async function putPartner(partner: Partner): Promise<void> {
+  const registeredAt = now().toISOString();
+  await db().send(
+    new PutCommand({ TableName: tableName(), Item: { ...partnerKey(partner.id), type: 'PARTNER', ...partner, registeredAt } }),
+  );
+  await db().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...domainClaimKey(partner.domain), type: 'DOMAIN_CLAIM', domain: partner.domain, partnerId: partner.id },
+    }),
+  );
+}
