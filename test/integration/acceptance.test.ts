@@ -1,0 +1,131 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
+import { db, tableName } from '../../shared/data/client.js';
+import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
+import { decide, openRequest } from '../../shared/acceptance/service.js';
+import { createInvitationBody } from '../../shared/invitations/schema.js';
+import { createInvitation } from '../../shared/invitations/service.js';
+import { listRelationships } from '../../shared/relationships/service.js';
+import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
+import { emailsTo, linkIn } from '../support/mail.js';
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: { code?: string; status?: number }) => `${error.status} ${error.code}`,
+  );
+
+/** A fresh invitation from `partnerId` and the secret from its email. */
+async function invite(partnerId = 'fabrikam', extra: Record<string, unknown> = {}) {
+  const customer = uniqueDomain();
+  const invitation = await createInvitation(
+    partnerId,
+    createInvitationBody.parse({ customerDomain: customer, adminEmail: `admin@${customer}`, roles: ['USER_ADMIN', 'BILLING_READER'], durationDays: 30, ...extra }),
+  );
+  const [email] = await emailsTo(`admin@${customer}`);
+  return { invitation, customer, token: linkIn(email!).token };
+}
+
+const stored = async (key: Record<string, string>) => (await db().send(new GetCommand({ TableName: tableName(), Key: key }))).Item;
+
+describe('the customer admin answers a request', () => {
+  beforeAll(async () => {
+    await useTestTable();
+  });
+  afterEach(() => useClock(undefined));
+
+  it('shows the request with one read and changes nothing', async () => {
+    // Prepare
+    const { invitation, token } = await invite();
+    const before = await stored(invitationKey(invitation.id));
+    const counter = countSdkCalls();
+    // Act
+    const shown = await openRequest(invitation.id, token);
+    counter.stop();
+    // Assess
+    expect(shown.partnerName).toBe('Fabrikam');
+    expect(counter.calls).toEqual(['GetItemCommand']);
+    expect(await stored(invitationKey(invitation.id))).toEqual(before);
+  });
+
+  it('accepts with one read and one transaction that writes the relationship and closes the invitation', async () => {
+    // Prepare
+    const { invitation, customer, token } = await invite();
+    const counter = countSdkCalls();
+    // Act
+    const result = await decide(invitation.id, token, 'accept');
+    counter.stop();
+    // Assess
+    expect(counter.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(result.invitation.status).toBe('ACCEPTED');
+    expect(result.relationship).toMatchObject({
+      partnerId: 'fabrikam',
+      customerDomain: customer,
+      roles: ['USER_ADMIN', 'BILLING_READER'],
+      status: 'ACTIVE',
+      acceptedBy: `admin@${customer}`,
+      invitationId: invitation.id,
+    });
+    const relationship = await stored(relationshipKey('fabrikam', customer));
+    expect(relationship?.endsAt).toBe(new Date(Date.parse(relationship?.startsAt as string) + 30 * DAY_MS).toISOString());
+    expect(await stored(pendingGuardKey('fabrikam', customer))).toBeUndefined();
+    const closed = await stored(invitationKey(invitation.id));
+    expect(closed).toMatchObject({ status: 'ACCEPTED', relationshipId: result.relationship?.id });
+    expect(closed).not.toHaveProperty('GSI2PK');
+  });
+
+  it('declines without creating a relationship, and frees the pair for a new request', async () => {
+    const { invitation, customer, token } = await invite();
+    const result = await decide(invitation.id, token, 'decline');
+    expect(result).toMatchObject({ invitation: { status: 'DECLINED' }, relationship: null });
+    expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
+    expect(await stored(pendingGuardKey('fabrikam', customer))).toBeUndefined();
+  });
+
+  it('treats the link as single-use', async () => {
+    const accepted = await invite();
+    await decide(accepted.invitation.id, accepted.token, 'accept');
+    expect(await codeOf(decide(accepted.invitation.id, accepted.token, 'accept'))).toBe('409 ALREADY_ACCEPTED');
+    expect(await codeOf(decide(accepted.invitation.id, accepted.token, 'decline'))).toBe('409 ALREADY_ACCEPTED');
+    expect(await codeOf(openRequest(accepted.invitation.id, accepted.token))).toBe('409 ALREADY_ACCEPTED');
+
+    const declined = await invite();
+    await decide(declined.invitation.id, declined.token, 'decline');
+    expect(await codeOf(decide(declined.invitation.id, declined.token, 'accept'))).toBe('409 ALREADY_DECLINED');
+  });
+
+  it('refuses an expired link with 410 even though cleanup has not run', async () => {
+    const clock = movableClock();
+    useClock(clock);
+    const { invitation, customer, token } = await invite();
+    clock.advance(90 * DAY_MS + 1);
+    expect(await codeOf(openRequest(invitation.id, token))).toBe('410 EXPIRED');
+    expect(await codeOf(decide(invitation.id, token, 'accept'))).toBe('410 EXPIRED');
+    expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
+    expect((await stored(invitationKey(invitation.id)))?.status).toBe('PENDING');
+  });
+
+  it('answers an unknown invitation and a wrong secret alike, and writes nothing', async () => {
+    const { invitation, customer, token } = await invite();
+    const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect(await codeOf(openRequest(invitation.id, tampered))).toBe('404 NOT_FOUND');
+    expect(await codeOf(decide(invitation.id, tampered, 'accept'))).toBe('404 NOT_FOUND');
+    expect(await codeOf(decide('00000000-0000-4000-8000-000000000000', token, 'accept'))).toBe('404 NOT_FOUND');
+    expect(await codeOf(openRequest(invitation.id, ''))).toBe('404 NOT_FOUND');
+    expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
+    expect((await stored(invitationKey(invitation.id)))?.status).toBe('PENDING');
+  });
+
+  it('lets exactly one of 20 simultaneous accepts win, leaving one relationship', async () => {
+    // Prepare
+    const { invitation, customer, token } = await invite('adatum');
+    // Act
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => codeOf(decide(invitation.id, token, 'accept'))));
+    // Assess
+    expect(outcomes.filter((o) => o === 'no error')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === '409 ALREADY_ACCEPTED')).toHaveLength(19);
+    const { items } = await listRelationships('adatum', { limit: 100 });
+    expect(items.filter((r) => r.customerDomain === customer)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { matchRoute } from '../../infra/local/gateway.js';
+import { functions, routes } from '../../infra/routes.js';
+
+describe('the route table', () => {
+  it('names only functions of the catalogue, each route once', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const route of routes) expect(Object.keys(functions)).toContain(route.function);
+  });
+
+  it('puts every invitation and relationship route behind a partner token, and the emailed link in public', () => {
+    for (const route of routes) {
+      const expected = route.path.startsWith('/accept') || route.path === '/openapi.json' ? 'public' : 'partner';
+      expect(route.access, `${route.method} ${route.path}`).toBe(expected);
+    }
+  });
+
+  it('matches path parameters and tells a wrong method from a missing path', () => {
+    expect(matchRoute(routes, 'GET', '/invitations/abc').match?.params).toEqual({ id: 'abc' });
+    expect(matchRoute(routes, 'DELETE', '/accept/abc')).toEqual({ allowed: ['GET', 'HEAD', 'POST'] });
+    expect(matchRoute(routes, 'GET', '/nowhere')).toEqual({ allowed: [] });
+    expect(matchRoute(routes, 'GET', '/invitations/').match).toBeUndefined();
+  });
+});
