@@ -8,8 +8,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { addDays, now } from '../clock.js';
 import { db, tableName } from '../data/client.js';
-import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitationKey, pendingGuardKey } from '../data/keys.js';
-import { TransactionRefused, transactWrite } from '../data/transactions.js';
+import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitationKey } from '../data/keys.js';
 import { logger } from '../log.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
 
@@ -24,27 +23,28 @@ export interface CleanupReport {
 
 type Entry = Record<string, unknown> & { PK: string; SK: string };
 
+type Outcome = 'expiredInvitations' | 'expiredRelationships' | 'extendedRelationships' | 'skipped';
+
 /** Runs one pass over every shard of the expiry index. */
 export async function runCleanup(): Promise<CleanupReport> {
   const at = now().toISOString();
-  const report: CleanupReport = { at, expiredInvitations: [], expiredRelationships: [], extendedRelationships: [], skipped: 0 };
-  let skipped = 0;
+  const report = { at, expiredInvitations: [] as string[], expiredRelationships: [] as string[], extendedRelationships: [] as string[], skipped: 0 };
   await Promise.all(
     Array.from({ length: EXPIRY_SHARDS }, async (_, shard) => {
       for await (const entry of dueEntries(shard, at)) {
-        const changed = await settle(entry, at, report);
-        if (!changed) skipped++;
+        const outcome = await settle(entry, at);
+        if (outcome === 'skipped') report.skipped++;
+        else report[outcome].push(String(entry.id));
       }
     }),
   );
-  const result = { ...report, skipped };
   logger.info('Cleanup finished', {
-    expiredInvitations: result.expiredInvitations.length,
-    expiredRelationships: result.expiredRelationships.length,
-    extendedRelationships: result.extendedRelationships.length,
-    skipped,
+    expiredInvitations: report.expiredInvitations.length,
+    expiredRelationships: report.expiredRelationships.length,
+    extendedRelationships: report.extendedRelationships.length,
+    skipped: report.skipped,
   });
-  return result;
+  return report;
 }
 
 async function* dueEntries(shard: number, at: string): AsyncGenerator<Entry> {
@@ -65,51 +65,44 @@ async function* dueEntries(shard: number, at: string): AsyncGenerator<Entry> {
   } while (startKey !== undefined);
 }
 
-/** Applies the one change an overdue entry needs; false when the condition says it is no longer due. */
-async function settle(entry: Entry, at: string, report: CleanupReport): Promise<boolean> {
+/** Applies the one change an overdue entry needs; 'skipped' when its condition says it is no longer due. */
+async function settle(entry: Entry, at: string): Promise<Outcome> {
   try {
     if (entry.type === 'INVITATION') {
       await expireInvitation(entry, at);
-      report.expiredInvitations.push(String(entry.id));
-    } else if (entry.type === 'RELATIONSHIP' && entry.autoExtend === true) {
-      await extendRelationship(entry);
-      report.extendedRelationships.push(String(entry.id));
-    } else if (entry.type === 'RELATIONSHIP') {
-      await expireRelationship(entry, at);
-      report.expiredRelationships.push(String(entry.id));
-    } else {
-      logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
-      return false;
+      return 'expiredInvitations';
     }
-    return true;
+    if (entry.type === 'RELATIONSHIP' && entry.autoExtend === true) {
+      await extendRelationship(entry);
+      return 'extendedRelationships';
+    }
+    if (entry.type === 'RELATIONSHIP') {
+      await expireRelationship(entry, at);
+      return 'expiredRelationships';
+    }
+    logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
+    return 'skipped';
   } catch (error) {
-    if (error instanceof TransactionRefused || error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return 'skipped';
     throw error;
   }
 }
 
+/**
+ * Only the invitation changes: its pending guard stops blocking the pair at `expiresAt` by its own
+ * condition, and TTL removes it later. Deleting it here would race a newer invitation's guard.
+ */
 async function expireInvitation(entry: Entry, at: string): Promise<void> {
-  await transactWrite([
-    {
-      Update: {
-        TableName: tableName(),
-        Key: invitationKey(String(entry.id)),
-        UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: '#status = :pending AND expiresAt <= :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':pending': 'PENDING', ':now': at },
-      },
-    },
-    {
-      Delete: {
-        TableName: tableName(),
-        Key: pendingGuardKey(String(entry.partnerId), String(entry.customerDomain)),
-        // A newer invitation of the same pair may already hold the guard: leave it alone.
-        ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
-        ExpressionAttributeValues: { ':id': entry.id },
-      },
-    },
-  ]);
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: invitationKey(String(entry.id)),
+      UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: '#status = :pending AND expiresAt <= :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':pending': 'PENDING', ':now': at },
+    }),
+  );
 }
 
 async function extendRelationship(entry: Entry): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../data/client.js';
+import { TTL_ATTRIBUTE } from '../data/table.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import {
   domainClaimKey,
@@ -45,6 +46,8 @@ export async function insertInvitation(
           type: 'PENDING_GUARD',
           invitationId: invitation.id,
           expiresAt: invitation.expiresAt,
+          // Inert after expiresAt by the condition below; TTL only tidies up.
+          [TTL_ATTRIBUTE]: Math.ceil(Date.parse(invitation.expiresAt) / 1000),
         },
         // An overdue invitation no longer blocks the pair, whether or not cleanup has run.
         ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
