@@ -7,6 +7,10 @@ import { dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../shared/data/client.js';
+import type { Server } from 'node:http';
+import type { Config as SesConfig } from 'aws-ses-v2-local';
+
+type Factory = (config?: Partial<SesConfig>) => Promise<Server>;
 
 /** A failure the person running the stack can fix; printed as one line, without a stack trace. */
 export class LocalStackError extends Error {}
@@ -135,7 +139,6 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 /** Starts the SES stand-in (aws-ses-v2-local) in this process; its page shows every email, `GET /store` returns them. */
 export async function startSesStandIn(options: { port: number }): Promise<RunningService> {
   await assertPortFree(options.port, 'SES_PORT');
-  type Factory = typeof import('aws-ses-v2-local').default;
   // A CommonJS package: depending on the loader, the factory is the ESM default or the default's `default`.
   const { default: loaded } = (await import('aws-ses-v2-local')) as unknown as { default: Factory | { default: Factory } };
   const sesServer = typeof loaded === 'function' ? loaded : loaded.default;
