@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../shared/data/client.js';
@@ -82,7 +83,8 @@ export async function startDynamoDbLocal(options: { port: number; dbPath?: strin
     '-sharedDb',
     ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
   ];
-  const child = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // DynamoDB Local writes a metadata file into its working directory.
+  const child = spawn('java', args, { cwd: options.dbPath ?? tmpdir(), stdio: ['ignore', 'ignore', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let stderr = '';

@@ -1,0 +1,89 @@
+/** `npm start` as a person runs it: it serves, it explains what is wrong in one line, and it leaves nothing behind. */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/processes.js';
+
+const START = ['--import', 'tsx', 'infra/local/start.ts'];
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-start-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, START, { env: { ...process.env, LOCAL_DATA_DIR: dataDir, CLEANUP_INTERVAL_SECONDS: '0', ...env } });
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function ports() {
+  return { PORT: String(await freePort()), SES_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) };
+}
+
+/** Process ids of DynamoDB Local instances listening on `port`. */
+function dynamoDbLocalOn(port: string): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((line) => line.includes('DynamoDBLocal.jar') && line.includes(`-port ${port}`));
+}
+
+describe('npm start', () => {
+  it('serves the API, the mail viewer and DynamoDB Local, and SIGTERM leaves no Java process behind', async () => {
+    // Prepare
+    const env = await ports();
+    const child = start(env);
+    const done = exited(child);
+    // Act
+    let health = 0;
+    for (let i = 0; i < 200 && health !== 200; i++) {
+      health = await fetch(`http://127.0.0.1:${env.PORT}/health`).then((r) => r.status, () => 0);
+      if (health !== 200) await new Promise((r) => setTimeout(r, 150));
+    }
+    const viewer = await fetch(`http://127.0.0.1:${env.SES_PORT}/`).then((r) => r.status);
+    expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toHaveLength(1);
+    child.kill('SIGTERM');
+    const { code, stdout } = await done;
+    // Assess
+    expect(health).toBe(200);
+    expect(viewer).toBe(200);
+    expect(stdout).toContain(`http://localhost:${env.PORT}`);
+    expect(code).toBe(0);
+    expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
+  }, 90_000);
+
+  it('says in one line which port is taken and how to pick another', async () => {
+    const env = await ports();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(env.PORT), resolve));
+    try {
+      const { code, stderr } = await exited(start(env));
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([`error: Port ${env.PORT} (PORT) is already in use: stop what is using it, or pick another, e.g. PORT=${Number(env.PORT) + 1} npm start`]);
+    } finally {
+      blocker.close();
+    }
+  }, 30_000);
+
+  it('says in one line that Java is missing and what to do', async () => {
+    const bin = join(dataDir, 'bin-without-java');
+    await mkdir(bin, { recursive: true });
+    await symlink(process.execPath, join(bin, 'node')).catch(() => undefined);
+    const { code, stderr } = await exited(start({ ...(await ports()), PATH: bin }));
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: Java 17\+ is needed to run DynamoDB Local.*apt-get install -y openjdk-17-jre-headless.*DYNAMODB_ENDPOINT/);
+  }, 30_000);
+});
