@@ -1,0 +1,24 @@
+import type { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+export interface CleanupJobProps {
+  readonly handler: IFunction;
+  readonly rate: Duration;
+}
+
+/** Runs the cleanup function on a fixed rate, so overdue invitations and relationships are settled without a request. */
+export class CleanupJob extends Construct {
+  readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: CleanupJobProps) {
+    super(scope, id);
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Expires overdue invitations and relationships',
+      schedule: Schedule.rate(props.rate),
+      targets: [new LambdaFunction(props.handler, { retryAttempts: 2 })],
+    });
+  }
+}
