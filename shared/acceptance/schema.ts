@@ -1,5 +1,5 @@
 /** What the emailed link and the decision form carry. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The link's secret; anything unusable becomes '' and so matches nothing (404, like any wrong secret). */
 const secret = z.string().max(256).catch('');

@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document of the HTTP contract, built from the route table and the request schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createInvitationBody, listInvitationsQuery } from '../invitations/schema.js';
 import { listRelationshipsQuery } from '../relationships/service.js';
 import { decisionBody } from '../acceptance/schema.js';

@@ -1,5 +1,5 @@
 /** What a partner may send: validated, normalised and defaulted in one place. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ROLES, ROLE_NAMES } from '../domain/roles.js';
 import { isWithinDomain, normaliseDomain, normaliseEmail } from '../domain/domains.js';
 import { INVITATION_STATUSES } from './model.js';

@@ -1,6 +1,6 @@
 /** The partner's view of its customers. */
 import { now } from '../clock.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../invitations/schema.js';
 import { RELATIONSHIP_STATUSES, toRelationshipView, type Relationship } from './model.js';
 import { queryPartnerRelationships, type Page } from './repository.js';
