@@ -6,6 +6,6 @@ import { html, json, wantsJson } from '../shared/http/responses.js';
 import { decisionPage, problemPage } from '../shared/pages/acceptance.js';
 
 export const handler = httpHandler({ body: decisionBody, errorPage: problemPage }, async ({ params, body, headers }) => {
-  const result = await decide(params.id ?? '', body.token, body.decision);
+  const result = await decide(params.id ?? '', body.token, body);
   return wantsJson(headers) ? json(200, result) : html(200, decisionPage(result));
 });

@@ -3,8 +3,12 @@
  * both iterate these tables, so the deployed API and the local one cannot drift.
  */
 
-/** Who may call a route: anyone holding the emailed link, or a partner with a verified JWT. */
-export type Access = 'public' | 'partner';
+/**
+ * Who may call a route: anyone (the emailed link is the credential), or the holder of a verified
+ * JWT of a partner (`partner_id`), of a customer admin (`customer_domain`), or of either. The
+ * authorizer checks the token; the handler checks its kind (403 for the wrong one).
+ */
+export type Access = 'public' | 'partner' | 'customer' | 'partner-or-customer';
 
 /** DynamoDB actions a function may perform, on the table itself or on one of its indexes. */
 export interface TableGrant {
@@ -25,6 +29,27 @@ export const functions = {
     description: 'Partner asks a customer for delegated admin access and emails the admin',
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'] }],
     sendsEmail: true,
+  },
+  'cancel-invitation': {
+    description: 'Partner withdraws a pending invitation',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'] }],
+  },
+  'resend-invitation': {
+    description: 'Partner emails a new link for a pending invitation; the old link stops working',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+    sendsEmail: true,
+  },
+  'end-relationship': {
+    description: 'Partner or customer admin ends their relationship',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+  },
+  'list-customer-relationships': {
+    description: "Lists a customer's partners, as JSON or CSV",
+    table: [{ actions: ['dynamodb:Query'], index: 'GSI1' }],
+  },
+  'list-audit': {
+    description: "Lists the audit trail: a partner's own events, or the events about a customer",
+    table: [{ actions: ['dynamodb:Query'] }, { actions: ['dynamodb:Query'], index: 'GSI1' }],
   },
   'list-invitations': {
     description: "Lists the calling partner's invitations, newest first",
@@ -54,7 +79,7 @@ export const functions = {
     description: 'Expires overdue invitations and relationships found through the sparse expiry index',
     table: [
       { actions: ['dynamodb:Query'], index: 'GSI2' },
-      { actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+      { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] },
     ],
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -75,7 +100,13 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/invitations', function: 'create-invitation', access: 'partner' },
   { method: 'GET', path: '/invitations', function: 'list-invitations', access: 'partner' },
   { method: 'GET', path: '/invitations/{id}', function: 'get-invitation', access: 'partner' },
+  { method: 'DELETE', path: '/invitations/{id}', function: 'cancel-invitation', access: 'partner' },
+  { method: 'POST', path: '/invitations/{id}/resend', function: 'resend-invitation', access: 'partner' },
   { method: 'GET', path: '/relationships', function: 'list-relationships', access: 'partner' },
+  { method: 'DELETE', path: '/relationships/{customerDomain}', function: 'end-relationship', access: 'partner' },
+  { method: 'GET', path: '/customer/relationships', function: 'list-customer-relationships', access: 'customer' },
+  { method: 'DELETE', path: '/customer/relationships/{partnerId}', function: 'end-relationship', access: 'customer' },
+  { method: 'GET', path: '/audit', function: 'list-audit', access: 'partner-or-customer' },
   { method: 'GET', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'HEAD', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'POST', path: '/accept/{id}', function: 'decide-acceptance', access: 'public' },

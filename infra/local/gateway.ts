@@ -90,7 +90,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
     throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
   }
   const body = await readBody(req);
-  const claims = match.route.access === 'partner' ? await authorize(req, keys) : undefined;
+  const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
   const event = toEvent(req, url, match, body, claims);
   const handler = await loadHandler(match.route.function);
   const result = await handler(event, lambdaContext(match.route.function));

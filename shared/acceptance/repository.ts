@@ -1,8 +1,10 @@
 /** The customer's decision, written as one transaction whose conditions carry every invariant. */
-import { invitationKey, pendingGuardKey } from '../data/keys.js';
+import { invitationKey } from '../data/keys.js';
 import { tableName } from '../data/client.js';
+import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
 import type { Invitation } from '../invitations/model.js';
+import { deleteGuard } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import { putRelationship } from '../relationships/repository.js';
 
@@ -10,43 +12,55 @@ export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
   | { reason: 'RELATIONSHIP_EXISTS' };
 
+export interface DecisionWrite {
+  readonly status: 'ACCEPTED' | 'DECLINED';
+  readonly at: string;
+  /** Epoch seconds after which the closed invitation is no longer listed. */
+  readonly closedTtl: number;
+  readonly relationship?: Relationship;
+  readonly declineReason?: string;
+  readonly audit: TransactItem;
+}
+
 /**
- * Closes a pending invitation, if and only if it is still pending, unexpired and the secret's
- * hash matches, and on accept writes the relationship in the same transaction. The pending
- * guard of the pair goes with it (only if it is still this invitation's).
+ * Closes a pending invitation if and only if it is still pending, unexpired, asks for what the
+ * read saw, and the secret's hash matches; on accept the relationship is written in the same
+ * transaction. The pair's pending guard goes with it (only while it is this invitation's).
  */
-export async function writeDecision(
-  invitation: Invitation,
-  tokenHash: string,
-  decision: { status: 'ACCEPTED' | 'DECLINED'; at: string; relationship?: Relationship },
-): Promise<DecisionRefusal | undefined> {
-  const relationshipId = decision.relationship?.id;
+export async function writeDecision(invitation: Invitation, tokenHash: string, decision: DecisionWrite): Promise<DecisionRefusal | undefined> {
+  const set = ['#status = :decided', 'decidedAt = :now', 'closedAt = :now', '#ttl = :ttl'];
+  const values: Record<string, unknown> = {
+    ':decided': decision.status,
+    ':pending': 'PENDING',
+    ':hash': tokenHash,
+    ':now': decision.at,
+    ':ttl': decision.closedTtl,
+    ':roles': invitation.roles,
+    ':days': invitation.durationDays,
+  };
+  if (decision.relationship !== undefined) {
+    set.push('relationshipId = :relationshipId');
+    values[':relationshipId'] = decision.relationship.id;
+  }
+  if (decision.declineReason !== undefined) {
+    set.push('declineReason = :reason');
+    values[':reason'] = decision.declineReason;
+  }
   const items: TransactItem[] = [
     {
       Update: {
         TableName: tableName(),
         Key: invitationKey(invitation.id),
-        UpdateExpression: `SET #status = :decided, decidedAt = :now${relationshipId === undefined ? '' : ', relationshipId = :relationshipId'} REMOVE GSI2PK, GSI2SK`,
-        ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAt > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':decided': decision.status,
-          ':pending': 'PENDING',
-          ':hash': tokenHash,
-          ':now': decision.at,
-          ...(relationshipId === undefined ? {} : { ':relationshipId': relationshipId }),
-        },
+        UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
+        // The relationship is built from the read: the request must still be what was read.
+        ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
+        ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    {
-      Delete: {
-        TableName: tableName(),
-        Key: pendingGuardKey(invitation.partnerId, invitation.customerDomain),
-        ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
-        ExpressionAttributeValues: { ':id': invitation.id },
-      },
-    },
+    deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
+    decision.audit,
     ...(decision.relationship === undefined ? [] : [putRelationship(decision.relationship, decision.at)]),
   ];
   try {
@@ -56,7 +70,7 @@ export async function writeDecision(
     const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
     if (failure === undefined) throw error;
     if (failure.index === 0) return { reason: 'INVITATION', current: failure.item as Invitation | undefined };
-    if (failure.index === 2) return { reason: 'RELATIONSHIP_EXISTS' };
+    if (failure.index === 3) return { reason: 'RELATIONSHIP_EXISTS' };
     // The guard belongs to another invitation: this one cannot be pending any more.
     return { reason: 'INVITATION', current: undefined };
   }

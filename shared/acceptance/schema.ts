@@ -1,5 +1,7 @@
 /** What the emailed link and the decision form carry. */
 import * as z from 'zod';
+import { ROLE_NAMES } from '../domain/roles.js';
+import { MAX_DURATION_DAYS } from '../invitations/schema.js';
 
 /** The link's secret; anything unusable becomes '' and so matches nothing (404, like any wrong secret). */
 const secret = z.string().max(256).catch('');
@@ -7,4 +9,23 @@ const secret = z.string().max(256).catch('');
 /** Mail scanners and trackers append their own parameters: only `token` matters. */
 export const acceptanceLinkQuery = z.object({ token: secret.default('') });
 
-export const decisionBody = z.strictObject({ token: secret, decision: z.enum(['accept', 'decline']) });
+/** An empty form field means "not given". */
+const blankAsMissing = (value: unknown) => (value === '' ? undefined : value);
+
+export const decisionBody = z.strictObject({
+  token: secret,
+  decision: z.enum(['accept', 'decline']),
+  /** The roles the admin keeps ticked (a form sends one value per ticked box). */
+  roles: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.enum(ROLE_NAMES)).max(ROLE_NAMES.length)).optional(),
+  durationDays: z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(MAX_DURATION_DAYS)).optional(),
+  reason: z.preprocess(
+    blankAsMissing,
+    z
+      .string()
+      .trim()
+      .max(500)
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters'),
+  ).optional(),
+});
+export type DecisionInput = z.output<typeof decisionBody>;

@@ -1,27 +1,40 @@
 /**
- * The customer admin's side: look at the request behind an emailed link, then accept or
- * decline it. The link (id + secret) is the credential; an unknown id and a wrong secret get
- * the same answer in the same time.
+ * The customer admin's side: look at the request behind an emailed link, then accept (all or
+ * some of the roles, for the time asked or less) or decline (with a reason, if they like). The
+ * link (id + secret) is the credential; an unknown id and a wrong secret get the same answer in
+ * comparable time.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { ConflictError, GoneError, NotFoundError, type AppError } from '../errors.js';
-import { effectiveStatus, toView, type Invitation, type InvitationView } from '../invitations/model.js';
+import { ConflictError, GoneError, NotFoundError, ValidationError, type AppError } from '../errors.js';
+import { putAudit } from '../audit/repository.js';
+import { CLOSED_RETENTION_DAYS, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
+import type { Role } from '../domain/roles.js';
 import { writeDecision } from './repository.js';
-
-export type Decision = 'accept' | 'decline';
+import type { DecisionInput } from './schema.js';
 
 /** Compared against when there is no invitation, so a miss costs what a hit costs. */
 const DUMMY_HASH = hashSecret('no invitation has this secret');
 
-/** The pending request behind a link; refuses used, expired and unknown links with their codes. Changes nothing. */
+/** The invitation behind a link, or 404 when the id is unknown or the secret was never this invitation's. */
+async function invitationOfLink(invitationId: string, secret: string, at: Date, consistent: boolean) {
+  const invitation = await findInvitation(invitationId, consistent);
+  const tokenHash = hashSecret(secret);
+  const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
+  const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
+  if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) throw linkNotFound();
+  if (!current) {
+    throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
+  }
+  return { invitation, tokenHash };
+}
+
+/** The pending request behind a link; refuses used, replaced, expired and unknown links with their codes. Changes nothing. */
 export async function openRequest(invitationId: string, secret: string): Promise<Invitation> {
   const at = now();
-  const invitation = await findInvitation(invitationId);
-  const tokenHash = hashSecret(secret);
-  if (!sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH) || invitation === undefined) throw linkNotFound();
+  const { invitation } = await invitationOfLink(invitationId, secret, at, false);
   const refusal = refusalFor(invitation, at);
   if (refusal !== undefined) throw refusal;
   return invitation;
@@ -33,51 +46,97 @@ export interface DecisionResult {
 }
 
 /**
- * Records the decision: one consistent read gathers the data, one transaction writes it. The
- * transaction's conditions (still pending, unexpired, same secret; no active relationship)
- * decide; the read never does.
+ * Records the decision: one consistent read gathers the data, one transaction writes it with
+ * the audit record. The transaction's conditions (still pending, unexpired, same secret, same
+ * request; no active relationship) decide; the read never does.
  */
-export async function decide(invitationId: string, secret: string, decision: Decision): Promise<DecisionResult> {
+export async function decide(invitationId: string, secret: string, input: Omit<DecisionInput, 'token'>): Promise<DecisionResult> {
   const at = now();
-  const invitation = await findInvitation(invitationId, true);
-  const tokenHash = hashSecret(secret);
-  if (!sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH) || invitation === undefined) throw linkNotFound();
+  const { invitation, tokenHash } = await invitationOfLink(invitationId, secret, at, true);
+  const closedTtl = Math.ceil(addDays(at, CLOSED_RETENTION_DAYS).getTime() / 1000);
+  const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: invitation.adminEmail } as const;
+  const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
-  const relationship: Relationship | undefined =
-    decision === 'accept'
-      ? {
-          id: newId(),
-          partnerId: invitation.partnerId,
-          partnerName: invitation.partnerName,
-          customerDomain: invitation.customerDomain,
-          customerName: invitation.customerName,
-          roles: invitation.roles,
-          status: 'ACTIVE',
-          startsAt: at.toISOString(),
-          endsAt: addDays(at, invitation.durationDays).toISOString(),
-          autoExtend: invitation.autoExtend,
-          invitationId: invitation.id,
-          acceptedBy: invitation.adminEmail,
-        }
-      : undefined;
-  const status = decision === 'accept' ? 'ACCEPTED' : 'DECLINED';
-  const refused = await writeDecision(invitation, tokenHash, { status, at: at.toISOString(), relationship });
+  let relationship: Relationship | undefined;
+  let refused;
+  if (input.decision === 'accept') {
+    const roles = grantedRoles(invitation, input.roles);
+    const days = grantedDays(invitation, input.durationDays);
+    relationship = {
+      id: newId(),
+      partnerId: invitation.partnerId,
+      partnerName: invitation.partnerName,
+      customerDomain: invitation.customerDomain,
+      customerName: invitation.customerName,
+      roles,
+      requestedRoles: invitation.roles,
+      status: 'ACTIVE',
+      startsAt: at.toISOString(),
+      endsAt: addDays(at, days).toISOString(),
+      autoExtend: invitation.autoExtend,
+      invitationId,
+      acceptedBy: invitation.adminEmail,
+    };
+    const audit = putAudit({
+      ...base,
+      type: 'InvitationAccepted',
+      relationshipId: relationship.id,
+      details: { grantedRoles: roles, requestedRoles: invitation.roles, durationDays: days, endsAt: relationship.endsAt, autoExtend: invitation.autoExtend },
+    });
+    refused = await writeDecision(invitation, tokenHash, { status: 'ACCEPTED', at: at.toISOString(), closedTtl, relationship, audit });
+  } else {
+    const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
+    refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl, declineReason: input.reason, audit });
+  }
 
   if (refused?.reason === 'RELATIONSHIP_EXISTS') {
     throw new ConflictError('RELATIONSHIP_EXISTS', `${invitation.partnerName} already has an active relationship with ${invitation.customerDomain}.`);
   }
   if (refused !== undefined) {
     const current = refused.current;
-    if (current === undefined || !sameHash(tokenHash, current.tokenHash)) throw linkNotFound();
+    if (current === undefined) throw linkNotFound();
+    if (!sameHash(tokenHash, current.tokenHash)) {
+      if ((current.replacedTokenHashes ?? []).some((old) => sameHash(tokenHash, old))) {
+        throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
+      }
+      throw linkNotFound();
+    }
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
   const decided: Invitation = {
     ...invitation,
-    status,
+    status: input.decision === 'accept' ? 'ACCEPTED' : 'DECLINED',
     decidedAt: at.toISOString(),
+    closedAt: at.toISOString(),
     ...(relationship === undefined ? {} : { relationshipId: relationship.id }),
+    ...(input.decision === 'decline' && input.reason !== undefined ? { declineReason: input.reason } : {}),
   };
   return { invitation: toView(decided, at), relationship: relationship ?? null };
+}
+
+/** The roles the admin kept: a non-empty subset of what was asked (never more). */
+function grantedRoles(invitation: Invitation, chosen: readonly Role[] | undefined): Role[] {
+  if (chosen === undefined) return [...invitation.roles];
+  const unknown = chosen.filter((role) => !invitation.roles.includes(role));
+  if (unknown.length > 0) {
+    throw new ValidationError('Only roles the partner asked for can be granted.', [{ path: 'roles', message: `not requested: ${unknown.join(', ')}` }]);
+  }
+  if (chosen.length === 0) {
+    throw new ValidationError('Keep at least one role ticked, or decline the request.', [{ path: 'roles', message: 'no role selected' }]);
+  }
+  // In the order the partner asked for them, without repeats.
+  return invitation.roles.filter((role) => chosen.includes(role));
+}
+
+/** The duration the admin chose: the requested one, or shorter. */
+function grantedDays(invitation: Invitation, chosen: number | undefined): number {
+  if (chosen === undefined) return invitation.durationDays;
+  if (chosen > invitation.durationDays) {
+    throw new ValidationError('The duration can be shortened, not lengthened.', [
+      { path: 'durationDays', message: `at most ${invitation.durationDays} days` },
+    ]);
+  }
+  return chosen;
 }
 
 /** Why a link can no longer be answered, or undefined while it can. */

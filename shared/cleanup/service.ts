@@ -1,16 +1,20 @@
 /**
  * The scheduled job: walks the sparse expiry index (never the table) up to now, expires
  * overdue pending invitations and ends or extends relationships that reached `endsAt`. Every
- * change is conditional, so two runs at once change each item once; the cost grows with the
+ * change is conditional and carries its audit record, so two runs at once change each item once; the cost grows with the
  * overdue work, not with the table.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, now } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitationKey } from '../data/keys.js';
 import { logger } from '../log.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
+import { CLOSED_RETENTION_DAYS } from '../invitations/model.js';
+import { TTL_ATTRIBUTE } from '../data/table.js';
+import { TransactionRefused, transactWrite } from '../data/transactions.js';
+import { putAudit } from '../audit/repository.js';
+import type { AuditEventType } from '../audit/model.js';
 
 export interface CleanupReport {
   readonly at: string;
@@ -73,7 +77,7 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
       return 'expiredInvitations';
     }
     if (entry.type === 'RELATIONSHIP' && entry.autoExtend === true) {
-      await extendRelationship(entry);
+      await extendRelationship(entry, at);
       return 'extendedRelationships';
     }
     if (entry.type === 'RELATIONSHIP') {
@@ -83,53 +87,79 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
     logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
     return 'skipped';
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'skipped';
+    if (error instanceof TransactionRefused) return 'skipped';
     throw error;
   }
 }
 
+const systemAudit = (entry: Entry, type: AuditEventType, at: string, details?: Record<string, unknown>) =>
+  putAudit({
+    type,
+    at,
+    actor: { kind: 'system' },
+    partnerId: String(entry.partnerId),
+    customerDomain: String(entry.customerDomain),
+    ...(entry.type === 'INVITATION' ? { invitationId: String(entry.id) } : { relationshipId: String(entry.id) }),
+    ...(details === undefined ? {} : { details }),
+  });
+
 /**
- * Only the invitation changes: its pending guard stops blocking the pair at `expiresAt` by its own
- * condition, and TTL removes it later. Deleting it here would race a newer invitation's guard.
+ * Only the invitation changes (with its audit record): its pending guard stops blocking the pair
+ * at `expiresAt` by its own condition, and TTL removes it later. Deleting it here would race a
+ * newer invitation's guard.
  */
 async function expireInvitation(entry: Entry, at: string): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: invitationKey(String(entry.id)),
-      UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
-      ConditionExpression: '#status = :pending AND expiresAt <= :now',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':pending': 'PENDING', ':now': at },
-    }),
-  );
+  await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: invitationKey(String(entry.id)),
+        UpdateExpression: 'SET #status = :expired, closedAt = :now, #ttl = :ttl REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#status = :pending AND expiresAt <= :now',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':expired': 'EXPIRED',
+          ':pending': 'PENDING',
+          ':now': at,
+          ':ttl': Math.ceil(addDays(new Date(at), CLOSED_RETENTION_DAYS).getTime() / 1000),
+        },
+      },
+    },
+    systemAudit(entry, 'InvitationExpired', at),
+  ]);
 }
 
-async function extendRelationship(entry: Entry): Promise<void> {
+async function extendRelationship(entry: Entry, at: string): Promise<void> {
   const endsAt = String(entry.endsAt);
   const newEnd = addDays(new Date(endsAt), AUTO_EXTEND_DAYS).toISOString();
   const { GSI2PK, GSI2SK } = expiryKey('RELATIONSHIP', String(entry.id), newEnd);
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { PK: entry.PK, SK: entry.SK },
-      UpdateExpression: 'SET endsAt = :newEnd, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk',
-      ConditionExpression: '#status = :active AND endsAt = :endsAt AND autoExtend = :true AND id = :id',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':newEnd': newEnd, ':gsi2pk': GSI2PK, ':gsi2sk': GSI2SK, ':active': 'ACTIVE', ':endsAt': endsAt, ':true': true, ':id': entry.id },
-    }),
-  );
+  await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: { PK: entry.PK, SK: entry.SK },
+        UpdateExpression: 'SET endsAt = :newEnd, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk',
+        ConditionExpression: '#status = :active AND endsAt = :endsAt AND autoExtend = :true AND id = :id',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':newEnd': newEnd, ':gsi2pk': GSI2PK, ':gsi2sk': GSI2SK, ':active': 'ACTIVE', ':endsAt': endsAt, ':true': true, ':id': entry.id },
+      },
+    },
+    systemAudit(entry, 'RelationshipExtended', at, { previousEndsAt: endsAt, endsAt: newEnd }),
+  ]);
 }
 
 async function expireRelationship(entry: Entry, at: string): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { PK: entry.PK, SK: entry.SK },
-      UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
-      ConditionExpression: '#status = :active AND endsAt <= :now AND id = :id',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':id': entry.id },
-    }),
-  );
+  await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: { PK: entry.PK, SK: entry.SK },
+        UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#status = :active AND endsAt <= :now AND id = :id',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':id': entry.id },
+      },
+    },
+    systemAudit(entry, 'RelationshipExpired', at),
+  ]);
 }

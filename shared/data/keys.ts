@@ -51,3 +51,14 @@ export const expiryUpperBound = (at: string) => `${at}$`;
 function shardOf(id: string): number {
   return createHash('sha256').update(id).digest().readUInt32BE(0) % EXPIRY_SHARDS;
 }
+
+/** Audit records live with the partner (PK) and are listed for the customer through GSI1. */
+export const AUDIT_SK_PREFIX = 'AUDIT#';
+export const partnerAuditPartition = (partnerId: string) => `PARTNER#${partnerId}`;
+export const customerAuditPartition = (customerDomain: string) => `CUSTOMER#${customerDomain}#AUDIT`;
+export const auditKey = (partnerId: string, customerDomain: string, at: string, id: string) => ({
+  PK: partnerAuditPartition(partnerId),
+  SK: `${AUDIT_SK_PREFIX}${at}#${id}`,
+  GSI1PK: customerAuditPartition(customerDomain),
+  GSI1SK: `${at}#${id}`,
+});

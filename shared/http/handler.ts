@@ -89,7 +89,13 @@ function parseBody(event: ApiEvent): unknown {
     }
   }
   if (type === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(raw));
+    // A field sent more than once (ticked checkboxes) becomes a list.
+    const form: Record<string, string | string[]> = {};
+    for (const [name, value] of new URLSearchParams(raw)) {
+      const seen = form[name];
+      form[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
+    return form;
   }
   throw new UnsupportedMediaTypeError(`Content-Type ${type ?? ''} is not supported; send application/json.`);
 }
@@ -108,13 +114,46 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, where: 
   throw new ValidationError(`The ${where} is not valid.`, errors);
 }
 
-/** The partner behind a verified JWT; 401 without verified claims, 403 for a token of another kind. */
-export function partnerIdOf(event: ApiEvent): string {
+export type Caller = { readonly kind: 'partner'; readonly partnerId: string } | { readonly kind: 'customer'; readonly customerDomain: string };
+
+/**
+ * Who holds the verified JWT: a partner (`partner_id`) or a customer admin (`customer_domain`);
+ * Cognito ID tokens carry them as `custom:` attributes. 401 without verified claims.
+ */
+export function callerOf(event: ApiEvent): Caller | undefined {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (claims === undefined) throw new UnauthorizedError();
-  const partnerId = claims.partner_id ?? claims['custom:partner_id'];
-  if (typeof partnerId !== 'string' || partnerId === '') {
-    throw new ForbiddenError('PARTNER_TOKEN_REQUIRED', 'This route needs a partner token (a partner_id claim).');
+  const claim = (name: string) => {
+    const value = claims[name] ?? claims[`custom:${name}`];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const partnerId = claim('partner_id');
+  const customerDomain = claim('customer_domain');
+  // A token claiming both sides is refused as neither.
+  if (partnerId !== undefined && customerDomain === undefined) return { kind: 'partner', partnerId };
+  if (customerDomain !== undefined && partnerId === undefined) return { kind: 'customer', customerDomain: customerDomain.toLowerCase() };
+  return undefined;
+}
+
+/** The partner behind a verified JWT; 403 for a token of another kind. */
+export function partnerIdOf(event: ApiEvent): string {
+  const caller = callerOf(event);
+  if (caller?.kind !== 'partner') throw new ForbiddenError('PARTNER_TOKEN_REQUIRED', 'This route needs a partner token (a partner_id claim).');
+  return caller.partnerId;
+}
+
+/** The customer domain behind a verified JWT; 403 for a token of another kind. */
+export function customerDomainOf(event: ApiEvent): string {
+  const caller = callerOf(event);
+  if (caller?.kind !== 'customer') {
+    throw new ForbiddenError('CUSTOMER_TOKEN_REQUIRED', 'This route needs a customer admin token (a customer_domain claim).');
   }
-  return partnerId;
+  return caller.customerDomain;
+}
+
+/** A partner or a customer admin; 403 for any other token. */
+export function requireCaller(event: ApiEvent): Caller {
+  const caller = callerOf(event);
+  if (caller === undefined) throw new ForbiddenError('TOKEN_KIND_REQUIRED', 'This route needs a partner or a customer admin token.');
+  return caller;
 }

@@ -1,7 +1,9 @@
 /** The OpenAPI 3.1 document of the HTTP contract, built from the route table and the request schemas. */
 import * as z from 'zod';
 import { createInvitationBody, listInvitationsQuery } from '../invitations/schema.js';
-import { listRelationshipsQuery } from '../relationships/service.js';
+import { customerRelationshipsQuery, listRelationshipsQuery } from '../relationships/service.js';
+import { auditQuery } from '../audit/schema.js';
+import { AUDIT_EVENT_TYPES } from '../audit/model.js';
 import { decisionBody } from '../acceptance/schema.js';
 import { INVITATION_STATUSES } from '../invitations/model.js';
 import { RELATIONSHIP_STATUSES } from '../relationships/model.js';
@@ -10,7 +12,7 @@ import { ROLE_NAMES } from '../domain/roles.js';
 export interface RouteDoc {
   readonly method: string;
   readonly path: string;
-  readonly access: 'public' | 'partner';
+  readonly access: 'public' | 'partner' | 'customer' | 'partner-or-customer';
 }
 
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'input') => {
@@ -49,7 +51,11 @@ const invitation = {
     createdAt: { type: 'string', format: 'date-time' },
     expiresAt: { type: 'string', format: 'date-time' },
     decidedAt: { type: 'string', format: 'date-time' },
+    closedAt: { type: 'string', format: 'date-time' },
     relationshipId: { type: 'string' },
+    declineReason: { type: 'string' },
+    resendCount: { type: 'integer' },
+    lastResentAt: { type: 'string', format: 'date-time' },
     email: { type: 'object', properties: { status: { enum: ['QUEUED', 'SENT', 'FAILED'] } } },
   },
 };
@@ -69,7 +75,32 @@ const relationship = {
     autoExtend: { type: 'boolean' },
     invitationId: { type: 'string' },
     acceptedBy: { type: 'string' },
+    requestedRoles: { type: 'array', items: { enum: ROLE_NAMES } },
+    terminatedAt: { type: 'string', format: 'date-time' },
+    terminatedBy: { enum: ['partner', 'customer'] },
+    expiredAt: { type: 'string', format: 'date-time' },
   },
+};
+
+const auditEvent = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    type: { enum: AUDIT_EVENT_TYPES },
+    at: { type: 'string', format: 'date-time' },
+    actor: { type: 'object', properties: { kind: { enum: ['partner', 'customer', 'system'] } } },
+    partnerId: { type: 'string' },
+    customerDomain: { type: 'string' },
+    invitationId: { type: 'string' },
+    relationshipId: { type: 'string' },
+    details: { type: 'object' },
+  },
+};
+
+const FORBIDDEN: Record<Exclude<RouteDoc['access'], 'public'>, string> = {
+  partner: 'PARTNER_TOKEN_REQUIRED',
+  customer: 'CUSTOMER_TOKEN_REQUIRED',
+  'partner-or-customer': 'TOKEN_KIND_REQUIRED',
 };
 
 const list = (ref: string) => ({
@@ -120,7 +151,7 @@ const operations: Record<string, Record<string, unknown>> = {
       200: { description: 'HTML page with the accept/decline form (JSON with Accept: application/json)', content: { 'text/html': {} } },
       404: { description: 'NOT_FOUND' },
       409: { description: 'ALREADY_ACCEPTED, ALREADY_DECLINED or CANCELED' },
-      410: { description: 'EXPIRED' },
+      410: { description: 'EXPIRED or LINK_REPLACED' },
     },
   },
   'HEAD /accept/{id}': { summary: 'Same as GET, without a body (changes nothing)', responses: { 200: { description: 'OK' } } },
@@ -145,8 +176,56 @@ const operations: Record<string, Record<string, unknown>> = {
       },
       404: { description: 'NOT_FOUND' },
       409: { description: 'ALREADY_ACCEPTED, ALREADY_DECLINED, CANCELED or RELATIONSHIP_EXISTS' },
-      410: { description: 'EXPIRED' },
+      410: { description: 'EXPIRED or LINK_REPLACED' },
     },
+  },
+  'DELETE /invitations/{id}': {
+    summary: 'Withdraw a pending invitation',
+    responses: {
+      200: { description: 'Canceled', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } },
+      404: problemResponse('NOT_FOUND'),
+      409: problemResponse('NOT_PENDING'),
+    },
+  },
+  'POST /invitations/{id}/resend': {
+    summary: 'Email a new link; the previous link then answers 410 LINK_REPLACED',
+    responses: {
+      202: { description: 'Resent', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } },
+      404: problemResponse('NOT_FOUND'),
+      409: problemResponse('NOT_PENDING'),
+      429: problemResponse('RESEND_LIMIT_REACHED (at most 5 resends)'),
+    },
+  },
+  'DELETE /relationships/{customerDomain}': {
+    summary: 'End the relationship with a customer',
+    responses: {
+      200: { description: 'Terminated', content: { 'application/json': { schema: { $ref: '#/components/schemas/Relationship' } } } },
+      404: problemResponse('NOT_FOUND'),
+      409: problemResponse('NOT_ACTIVE'),
+    },
+  },
+  'GET /customer/relationships': {
+    summary: "The customer's partners; format=csv exports them all",
+    parameters: queryParameters(customerRelationshipsQuery),
+    responses: {
+      200: {
+        description: 'A page, or the whole list as CSV',
+        content: { 'application/json': { schema: list('#/components/schemas/Relationship') }, 'text/csv': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  'DELETE /customer/relationships/{partnerId}': {
+    summary: 'The customer ends its relationship with one partner; every other partner stays',
+    responses: {
+      200: { description: 'Terminated', content: { 'application/json': { schema: { $ref: '#/components/schemas/Relationship' } } } },
+      404: problemResponse('NOT_FOUND'),
+      409: problemResponse('NOT_ACTIVE'),
+    },
+  },
+  'GET /audit': {
+    summary: "The audit trail, newest first: a partner's own events, or the events about a customer",
+    parameters: queryParameters(auditQuery),
+    responses: { 200: { description: 'A page', content: { 'application/json': { schema: list('#/components/schemas/AuditEvent') } } } },
   },
   'GET /openapi.json': { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
 };
@@ -163,9 +242,12 @@ export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unk
     paths[route.path]![route.method.toLowerCase()] = {
       ...operation,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.access === 'partner'
-        ? { security: [{ partnerJwt: [] }], responses: { ...(operation.responses as object), 401: problemResponse('UNAUTHORIZED'), 403: problemResponse('PARTNER_TOKEN_REQUIRED') } }
-        : { security: [] }),
+      ...(route.access === 'public'
+        ? { security: [] }
+        : {
+            security: [{ bearerJwt: [] }],
+            responses: { ...(operation.responses as object), 401: problemResponse('UNAUTHORIZED'), 403: problemResponse(FORBIDDEN[route.access]) },
+          }),
     };
   }
   return {
@@ -173,8 +255,10 @@ export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unk
     info: { title: 'Partner Relationships', version: '1.0.0', description: 'Partners ask customers for delegated admin access; customer admins accept or decline from an email.' },
     paths,
     components: {
-      securitySchemes: { partnerJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT whose verified claims include partner_id' } },
-      schemas: { Problem: problem, Invitation: invitation, Relationship: relationship },
+      securitySchemes: {
+        bearerJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT whose verified claims include partner_id (partners) or customer_domain (customer admins)' },
+      },
+      schemas: { Problem: problem, Invitation: invitation, Relationship: relationship, AuditEvent: auditEvent },
     },
   };
 }

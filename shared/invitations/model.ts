@@ -30,12 +30,33 @@ export interface Invitation {
   readonly expiresAt: string;
   readonly decidedAt?: string;
   readonly relationshipId?: string;
+  /** Why the customer declined, if they said. */
+  readonly declineReason?: string;
+  /** When the invitation left PENDING (accepted, declined, canceled or expired). */
+  readonly closedAt?: string;
+  readonly resendCount?: number;
+  readonly lastResentAt?: string;
+  /** The hash of the secret in the newest email. */
   readonly tokenHash: string;
+  /** Hashes of secrets in earlier emails, so an old link can say a newer email was sent. */
+  readonly replacedTokenHashes?: readonly string[];
   readonly email: EmailDelivery;
 }
 
+/** Closed invitations stay listable this long, then TTL removes them (reads check it themselves). */
+export const CLOSED_RETENTION_DAYS = 30;
+
+/** At most this many resends per invitation. */
+export const MAX_RESENDS = 5;
+
+/** True while the invitation may be shown: not closed more than CLOSED_RETENTION_DAYS ago. */
+export function isRetained(invitation: object, at: Date): boolean {
+  const ttl = (invitation as { ttl?: unknown }).ttl;
+  return typeof ttl !== 'number' || ttl * 1000 > at.getTime();
+}
+
 /** The invitation as the partner sees it: no token hash, no keys, and the status as of `at`. */
-export interface InvitationView extends Omit<Invitation, 'tokenHash' | 'email'> {
+export interface InvitationView extends Omit<Invitation, 'tokenHash' | 'replacedTokenHashes' | 'email'> {
   readonly email: { readonly status: EmailStatus };
 }
 
@@ -62,7 +83,11 @@ export function toView(invitation: Invitation, at: Date): InvitationView {
     createdAt: invitation.createdAt,
     expiresAt: invitation.expiresAt,
     decidedAt: invitation.decidedAt,
+    closedAt: invitation.closedAt,
     relationshipId: invitation.relationshipId,
+    declineReason: invitation.declineReason,
+    resendCount: invitation.resendCount ?? 0,
+    lastResentAt: invitation.lastResentAt,
     email: { status: invitation.email.status },
   };
 }

@@ -15,7 +15,7 @@ import {
   pendingGuardKey,
 } from '../data/keys.js';
 import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
-import type { EmailDelivery, Invitation } from './model.js';
+import { MAX_RESENDS, type EmailDelivery, type Invitation } from './model.js';
 import { checkNoActiveRelationship, type Page } from '../relationships/repository.js';
 
 /** Positions of the create transaction's items, so a cancellation reason maps to its rule. */
@@ -30,6 +30,7 @@ export async function insertInvitation(
   invitation: Invitation,
   domainsToCheck: readonly string[],
   at: string,
+  audit: TransactItem,
 ): Promise<{ failed?: CreateFailure; pendingInvitationId?: string }> {
   const items: TransactItem[] = [
     ...domainsToCheck.map(
@@ -68,6 +69,7 @@ export async function insertInvitation(
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
+    audit,
   ];
   try {
     await transactWrite(items);
@@ -110,13 +112,16 @@ export async function queryPartnerInvitations(
   const partition = partnerInvitationsPartition(partnerId);
   const startKey = decodeCursor(options.cursor, { attribute: 'GSI1PK', value: partition });
   const filter = statusFilter(options.status, options.at);
+  // Closed invitations past their retention are gone for the reader, whether or not TTL has run.
+  const retained = '(attribute_not_exists(#ttl) OR #ttl > :epoch)';
   const result = await db().send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': partition, ...filter?.values },
-      ...(filter === undefined ? {} : { FilterExpression: filter.expression, ExpressionAttributeNames: { '#status': 'status' } }),
+      FilterExpression: filter === undefined ? retained : `${retained} AND (${filter.expression})`,
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE, ...(filter === undefined ? {} : { '#status': 'status' }) },
+      ExpressionAttributeValues: { ':pk': partition, ':epoch': Math.floor(Date.parse(options.at) / 1000), ...filter?.values },
       ScanIndexForward: false,
       ExclusiveStartKey: startKey,
       Limit: options.limit,
@@ -140,4 +145,111 @@ function statusFilter(status: string | undefined, at: string) {
     default:
       return { expression: '#status = :status', values: { ':status': status } };
   }
+}
+
+/** What a refused partner action found: nothing of the caller's, or the invitation as it is now. */
+export type ActionRefusal = { reason: 'NOT_FOUND' } | { reason: 'STATE'; current: Invitation };
+
+function refusalOf(error: unknown, partnerId: string): ActionRefusal {
+  const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
+  if (failure === undefined) throw error;
+  const current = failure.item as Invitation | undefined;
+  if (failure.index !== 0 || current === undefined || current.partnerId !== partnerId) return { reason: 'NOT_FOUND' };
+  return { reason: 'STATE', current };
+}
+
+/** The condition every partner action on an invitation needs: it is the caller's, pending and unexpired. */
+const OWN_AND_PENDING = 'partnerId = :partnerId AND #status = :pending AND expiresAt > :now';
+
+/**
+ * Cancels a pending invitation of the partner: the invitation, its pending guard and the audit
+ * record in one transaction.
+ */
+export async function cancelPendingInvitation(
+  invitation: Invitation,
+  partnerId: string,
+  at: string,
+  closedTtl: number,
+  audit: TransactItem,
+): Promise<ActionRefusal | undefined> {
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: invitationKey(invitation.id),
+        UpdateExpression: 'SET #status = :canceled, closedAt = :now, #ttl = :ttl REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: OWN_AND_PENDING,
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':canceled': 'CANCELED', ':pending': 'PENDING', ':partnerId': partnerId, ':now': at, ':ttl': closedTtl },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    deleteGuard(partnerId, invitation.customerDomain, invitation.id),
+    audit,
+  ];
+  try {
+    await transactWrite(items);
+    return undefined;
+  } catch (error) {
+    return refusalOf(error, partnerId);
+  }
+}
+
+/**
+ * Puts a new secret on a pending invitation, keeping the old one's hash so its link can say a
+ * newer email was sent. Conditioned on the secret it replaces, so two resends cannot both win.
+ */
+export async function replaceToken(
+  invitation: Invitation,
+  partnerId: string,
+  newTokenHash: string,
+  at: string,
+  audit: TransactItem,
+): Promise<ActionRefusal | 'LIMIT' | undefined> {
+  try {
+    await transactWrite([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: invitationKey(invitation.id),
+          UpdateExpression:
+            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued',
+          ConditionExpression: `${OWN_AND_PENDING} AND tokenHash = :current AND (attribute_not_exists(resendCount) OR resendCount < :max)`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':new': newTokenHash,
+            ':current': invitation.tokenHash,
+            ':old': [invitation.tokenHash],
+            ':none': [],
+            ':zero': 0,
+            ':one': 1,
+            ':max': MAX_RESENDS,
+            ':now': at,
+            ':pending': 'PENDING',
+            ':partnerId': partnerId,
+            ':queued': { status: 'QUEUED', at },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      audit,
+    ]);
+    return undefined;
+  } catch (error) {
+    const refusal = refusalOf(error, partnerId);
+    if (refusal.reason === 'STATE' && (refusal.current.resendCount ?? 0) >= MAX_RESENDS && refusal.current.status === 'PENDING') return 'LIMIT';
+    return refusal;
+  }
+}
+
+/** Removes the pair's pending guard, but only while it still belongs to this invitation. */
+export function deleteGuard(partnerId: string, customerDomain: string, invitationId: string): TransactItem {
+  return {
+    Delete: {
+      TableName: tableName(),
+      Key: pendingGuardKey(partnerId, customerDomain),
+      ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
+      ExpressionAttributeValues: { ':id': invitationId },
+    },
+  };
 }

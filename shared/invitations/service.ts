@@ -1,22 +1,30 @@
-/** The partner's side of an invitation: create it (and email the admin), read it, list them. */
+/** The partner's side of an invitation: create it (and email the admin), read, list, cancel and resend it. */
 import { addDays, hashSecret, newId, newSecret, now } from '../clock.js';
 import { config } from '../config.js';
 import { domainAndParents } from '../domain/domains.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.js';
 import { logger } from '../log.js';
 import { acceptanceLink, invitationEmail } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
 import { getPartner } from '../partners/repository.js';
+import { putAudit } from '../audit/repository.js';
 import type { Page } from '../relationships/repository.js';
-import type { EmailDelivery, Invitation, InvitationView } from './model.js';
-import { toView } from './model.js';
-import { findInvitation, insertInvitation, queryPartnerInvitations, recordEmailDelivery } from './repository.js';
+import { CLOSED_RETENTION_DAYS, isRetained, MAX_RESENDS, toView, type EmailDelivery, type Invitation, type InvitationView } from './model.js';
+import {
+  cancelPendingInvitation,
+  findInvitation,
+  insertInvitation,
+  queryPartnerInvitations,
+  recordEmailDelivery,
+  replaceToken,
+  type ActionRefusal,
+} from './repository.js';
 import type { CreateInvitationInput, ListInvitationsQuery } from './schema.js';
 
 /**
  * Creates an invitation and emails the acceptance link to the customer's admin. The rules are
- * conditions of one transaction; the email goes out after it commits, and its outcome is
- * recorded on the invitation, so a failed send never loses the invitation.
+ * conditions of one transaction (with the audit record); the email goes out after it commits,
+ * and its outcome is recorded on the invitation, so a failed send never loses the invitation.
  */
 export async function createInvitation(partnerId: string, input: CreateInvitationInput): Promise<InvitationView> {
   const partner = await getPartner(partnerId);
@@ -40,11 +48,21 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
     status: 'PENDING',
     createdAt: at.toISOString(),
     expiresAt: addDays(at, config().invitationTtlDays).toISOString(),
+    resendCount: 0,
     tokenHash: hashSecret(secret),
     email: { status: 'QUEUED', at: at.toISOString() },
   };
+  const audit = putAudit({
+    type: 'InvitationCreated',
+    at: invitation.createdAt,
+    actor: { kind: 'partner', partnerId },
+    partnerId,
+    customerDomain: invitation.customerDomain,
+    invitationId: invitation.id,
+    details: { roles: invitation.roles, durationDays: invitation.durationDays, autoExtend: invitation.autoExtend, expiresAt: invitation.expiresAt },
+  });
 
-  const { failed, pendingInvitationId } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), at.toISOString());
+  const { failed, pendingInvitationId } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), invitation.createdAt, audit);
   switch (failed) {
     case undefined:
       break;
@@ -68,7 +86,7 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
   return toView({ ...invitation, email }, at);
 }
 
-/** Sends the email and records the outcome; never throws, so the created invitation is always answered. */
+/** Sends the email and records the outcome; never throws, so the written invitation is always answered. */
 async function deliver(invitation: Invitation, secret: string): Promise<EmailDelivery> {
   const link = acceptanceLink(config().publicBaseUrl, invitation.id, secret);
   let email: EmailDelivery;
@@ -87,13 +105,19 @@ async function deliver(invitation: Invitation, secret: string): Promise<EmailDel
   return email;
 }
 
-/** One of the partner's invitations; another partner's is answered exactly like a missing one. */
-export async function getInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
-  const invitation = await findInvitation(invitationId);
-  if (invitation === undefined || invitation.partnerId !== partnerId) {
+/** The partner's own invitation as stored, or 404: another partner's is answered exactly like a missing one. */
+async function ownInvitation(partnerId: string, invitationId: string, at: Date, consistent = false): Promise<Invitation> {
+  const invitation = await findInvitation(invitationId, consistent);
+  if (invitation === undefined || invitation.partnerId !== partnerId || !isRetained(invitation, at)) {
     throw new NotFoundError('No invitation of yours has this id.');
   }
-  return toView(invitation, now());
+  return invitation;
+}
+
+/** One of the partner's invitations. */
+export async function getInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
+  const at = now();
+  return toView(await ownInvitation(partnerId, invitationId, at), at);
 }
 
 /** A page of the partner's invitations, newest first. */
@@ -101,4 +125,62 @@ export async function listInvitations(partnerId: string, query: ListInvitationsQ
   const at = now();
   const page = await queryPartnerInvitations(partnerId, { ...query, at: at.toISOString() });
   return { items: page.items.map((item) => toView(item, at)), nextCursor: page.nextCursor };
+}
+
+/** Withdraws a pending invitation; its link then answers 409 CANCELED and the pair is free again. */
+export async function cancelInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
+  const at = now();
+  const invitation = await ownInvitation(partnerId, invitationId, at, true);
+  const closedTtl = Math.ceil(addDays(at, CLOSED_RETENTION_DAYS).getTime() / 1000);
+  const audit = putAudit({
+    type: 'InvitationCanceled',
+    at: at.toISOString(),
+    actor: { kind: 'partner', partnerId },
+    partnerId,
+    customerDomain: invitation.customerDomain,
+    invitationId,
+  });
+  const refused = await cancelPendingInvitation(invitation, partnerId, at.toISOString(), closedTtl, audit);
+  if (refused !== undefined) throw notPending(refused, at);
+  return toView({ ...invitation, status: 'CANCELED', closedAt: at.toISOString() }, at);
+}
+
+/**
+ * Emails a new link for a pending invitation. The previous link then answers 410 LINK_REPLACED;
+ * at most MAX_RESENDS resends (429 after that).
+ */
+export async function resendInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
+  const at = now();
+  const invitation = await ownInvitation(partnerId, invitationId, at, true);
+  const secret = newSecret();
+  const audit = putAudit({
+    type: 'InvitationResent',
+    at: at.toISOString(),
+    actor: { kind: 'partner', partnerId },
+    partnerId,
+    customerDomain: invitation.customerDomain,
+    invitationId,
+    details: { resendCount: (invitation.resendCount ?? 0) + 1 },
+  });
+  const refused = await replaceToken(invitation, partnerId, hashSecret(secret), at.toISOString(), audit);
+  if (refused === 'LIMIT') throw new ResendLimitError();
+  if (refused !== undefined) throw notPending(refused, at);
+  const resent: Invitation = { ...invitation, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
+  const email = await deliver(resent, secret);
+  return toView({ ...resent, email }, at);
+}
+
+/** 429: the invitation has been resent as often as it may be. */
+export class ResendLimitError extends AppError {
+  readonly status = 429;
+  readonly title = 'Too many resends';
+  constructor() {
+    super('RESEND_LIMIT_REACHED', `An invitation can be resent at most ${MAX_RESENDS} times; cancel it and invite again.`);
+  }
+}
+
+function notPending(refusal: ActionRefusal, at: Date): AppError {
+  if (refusal.reason === 'NOT_FOUND') return new NotFoundError('No invitation of yours has this id.');
+  const status = toView(refusal.current, at).status;
+  return new ConflictError('NOT_PENDING', `This invitation is ${status.toLowerCase()}, not pending.`);
 }

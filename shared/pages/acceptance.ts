@@ -9,7 +9,7 @@ const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-
 h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}
 .roles li{margin:.25rem 0}.actions{display:flex;gap:1rem;margin-top:1.5rem}
 button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.3rem;border:1px solid #555;cursor:pointer}
-button[value=accept]{background:#0b5cad;color:#fff;border-color:#0b5cad}.note{color:#555;font-size:.9rem}.code{font-family:monospace;color:#555}`;
+button[value=accept]{background:#0b5cad;color:#fff;border-color:#0b5cad}.roles{list-style:none;padding:0}input[type=number]{width:5rem}.note{color:#555;font-size:.9rem}.code{font-family:monospace;color:#555}`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -22,13 +22,20 @@ ${body}
 </html>`;
 }
 
-/** The request and the form to answer it. The form posts the secret back; GET alone never changes anything. */
+/**
+ * The request and the form to answer it. The admin may untick roles and shorten the duration
+ * before accepting (never add or lengthen), or decline with an optional reason. The form posts
+ * the secret back; GET alone never changes anything.
+ */
 export function requestPage(invitation: Invitation, secret: string): string {
   const partner = escapeHtml(invitation.partnerName);
   const customer = escapeHtml(invitation.customerName ?? invitation.customerDomain);
   const roles = invitation.roles
-    .map((role) => `<li><strong>${escapeHtml(ROLES[role].title)}</strong>: ${escapeHtml(ROLES[role].description)}</li>`)
-    .join('');
+    .map(
+      (role) => `<li><label><input type="checkbox" name="roles" value="${escapeHtml(role)}" checked>
+<strong>${escapeHtml(ROLES[role].title)}</strong>: ${escapeHtml(ROLES[role].description)}</label></li>`,
+    )
+    .join('\n');
   return layout(
     `${invitation.partnerName} asks for admin access`,
     `<h1>${partner} asks for admin access to ${customer}</h1>
@@ -40,17 +47,25 @@ export function requestPage(invitation: Invitation, secret: string): string {
 <dt>Open until</dt><dd>${escapeHtml(formatTime(invitation.expiresAt))}</dd>
 <dt>Sent to</dt><dd>${escapeHtml(invitation.adminEmail)}</dd>
 </dl>
-<h2>Roles requested</h2>
-<ul class="roles">${roles}</ul>
 ${invitation.message === undefined ? '' : `<h2>Message from ${partner}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
 <form method="post" action="${escapeHtml(encodeURIComponent(invitation.id))}">
 <input type="hidden" name="token" value="${escapeHtml(secret)}">
+<h2>Roles requested</h2>
+<p class="note">Untick any role you do not want to grant.</p>
+<ul class="roles">${roles}</ul>
+<p><label>Grant access for <input type="number" name="durationDays" min="1" max="${invitation.durationDays}" value="${invitation.durationDays}" required> days</label>
+<span class="note">(at most ${escapeHtml(formatDays(invitation.durationDays))}, as requested)</span></p>
 <div class="actions">
 <button type="submit" name="decision" value="accept">Accept</button>
-<button type="submit" name="decision" value="decline">Decline</button>
+</div>
+<h2>Or decline</h2>
+<p><label for="reason">Tell ${partner} why (optional)</label><br>
+<textarea id="reason" name="reason" rows="3" cols="60" maxlength="500"></textarea></p>
+<div class="actions">
+<button type="submit" name="decision" value="decline" formnovalidate>Decline</button>
 </div>
 </form>
-<p class="note">Accepting grants ${partner} only the roles above, for the time above. It does not change your subscriptions, their terms or who owns your account, and it does not affect any other partner you work with.</p>`,
+<p class="note">Accepting grants ${partner} only the roles you keep ticked, for the time you choose. It does not change your subscriptions, their terms or who owns your account, and it does not affect any other partner you work with.</p>`,
   );
 }
 
@@ -63,8 +78,10 @@ export function decisionPage(result: DecisionResult): string {
 <p>${partner} has not been given access to ${escapeHtml(invitation.customerDomain)}. We let them know.</p>
 <p class="code">DECLINED</p>`);
   }
+  const granted = relationship.roles.map((role) => `<li>${escapeHtml(ROLES[role].title)}</li>`).join('');
   return layout('Request accepted', `<h1>${partner} now has admin access</h1>
-<p>${partner} has the roles you accepted for ${escapeHtml(invitation.customerDomain)} until ${escapeHtml(formatTime(relationship.endsAt))}${relationship.autoExtend ? ', extended by 180 days at a time until you end it' : ''}.</p>
+<p>${partner} has these roles for ${escapeHtml(invitation.customerDomain)} until ${escapeHtml(formatTime(relationship.endsAt))}${relationship.autoExtend ? ', extended by 180 days at a time until you end it' : ''}:</p>
+<ul>${granted}</ul>
 <p class="code">ACCEPTED</p>`);
 }
 
@@ -75,6 +92,7 @@ export function problemPage(problem: Problem): string {
     ALREADY_DECLINED: 'This request has already been declined',
     CANCELED: 'This request was withdrawn',
     EXPIRED: 'This request has expired',
+    LINK_REPLACED: 'A newer email was sent for this request',
     NOT_FOUND: 'This link is not valid',
   };
   return layout(problem.title, `<h1>${escapeHtml(headline[problem.code] ?? problem.title)}</h1>

@@ -20,6 +20,11 @@ export interface Relationship {
   readonly autoExtend: boolean;
   readonly invitationId: string;
   readonly acceptedBy: string;
+  /** What the partner asked for; `roles` is what the customer granted (a subset). */
+  readonly requestedRoles?: readonly Role[];
+  readonly terminatedAt?: string;
+  readonly terminatedBy?: 'partner' | 'customer';
+  readonly expiredAt?: string;
 }
 
 /** The status as of `at`: an active relationship past its end that will not auto-extend has expired. */
@@ -45,5 +50,9 @@ export function toRelationshipView(item: Record<string, unknown>, at: Date): Rel
     autoExtend: r.autoExtend,
     invitationId: r.invitationId,
     acceptedBy: r.acceptedBy,
+    requestedRoles: r.requestedRoles,
+    terminatedAt: r.terminatedAt,
+    terminatedBy: r.terminatedBy,
+    expiredAt: r.expiredAt,
   };
 }

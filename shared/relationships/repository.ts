@@ -1,9 +1,9 @@
 /** Relationship items: conditions that keep one active relationship per pair, and the partner's listing. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { RELATIONSHIP_SK_PREFIX, expiryKey, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
-import type { TransactItem } from '../data/transactions.js';
 import type { Relationship } from './model.js';
 
 /** Condition that holds while the pair has no relationship that is active as of `:now`. */
@@ -84,4 +84,65 @@ function statusFilter(status: string | undefined, at: string) {
     default:
       return { expression: '#status = :status', values: { ':status': status } };
   }
+}
+
+/** One page of a customer's relationships (its partners), through GSI1: one query. */
+export async function queryCustomerRelationships(
+  customerDomain: string,
+  options: { limit: number; cursor?: string; status?: string; at: string },
+): Promise<Page<Record<string, unknown>>> {
+  const { GSI1PK } = relationshipCustomerViewKey('', customerDomain);
+  const filter = statusFilter(options.status, options.at);
+  const result = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': GSI1PK, ':prefix': 'PARTNER#', ...filter?.values },
+      ...(filter === undefined ? {} : { FilterExpression: filter.expression, ExpressionAttributeNames: { '#status': 'status' } }),
+      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'GSI1PK', value: GSI1PK }),
+      Limit: options.limit,
+    }),
+  );
+  return { items: result.Items ?? [], nextCursor: encodeCursor(result.LastEvaluatedKey) };
+}
+
+/**
+ * Ends an active relationship and records who ended it, with the audit record, in one
+ * transaction. Undefined when it ended; otherwise the item as it is (or undefined item: none).
+ */
+export async function terminateRelationship(
+  partnerId: string,
+  customerDomain: string,
+  by: 'partner' | 'customer',
+  at: string,
+  audit: TransactItem,
+): Promise<{ current: Record<string, unknown> | undefined } | undefined> {
+  try {
+    await transactWrite([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: relationshipKey(partnerId, customerDomain),
+          UpdateExpression: 'SET #status = :terminated, terminatedAt = :now, terminatedBy = :by REMOVE GSI2PK, GSI2SK',
+          ConditionExpression: '#status = :active AND (endsAt > :now OR autoExtend = :true)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':terminated': 'TERMINATED', ':active': 'ACTIVE', ':now': at, ':by': by, ':true': true },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      audit,
+    ]);
+    return undefined;
+  } catch (error) {
+    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
+    if (failure?.index !== 0) throw error;
+    return { current: failure.item };
+  }
+}
+
+/** One relationship item, read strongly consistent (after a write, for the answer). */
+export async function findRelationship(partnerId: string, customerDomain: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: relationshipKey(partnerId, customerDomain), ConsistentRead: true }));
+  return Item;
 }

@@ -1,16 +1,82 @@
-/** The partner's view of its customers. */
-import { now } from '../clock.js';
+/** Both sides' view of relationships, and ending one. */
 import * as z from 'zod';
+import { now } from '../clock.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { putAudit } from '../audit/repository.js';
 import { pageQuery } from '../invitations/schema.js';
-import { RELATIONSHIP_STATUSES, toRelationshipView, type Relationship } from './model.js';
-import { queryPartnerRelationships, type Page } from './repository.js';
+import { RELATIONSHIP_STATUSES, effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
+import { findRelationship, queryCustomerRelationships, queryPartnerRelationships, terminateRelationship, type Page } from './repository.js';
 
 export const listRelationshipsQuery = z.strictObject({ ...pageQuery, status: z.enum(RELATIONSHIP_STATUSES).optional() });
 export type ListRelationshipsQuery = z.output<typeof listRelationshipsQuery>;
+
+export const customerRelationshipsQuery = z.strictObject({ ...listRelationshipsQuery.shape, format: z.enum(['json', 'csv']).default('json') });
+export type CustomerRelationshipsQuery = z.output<typeof customerRelationshipsQuery>;
 
 /** A page of the partner's relationships, with each status as of now. */
 export async function listRelationships(partnerId: string, query: ListRelationshipsQuery): Promise<Page<Relationship>> {
   const at = now();
   const page = await queryPartnerRelationships(partnerId, { ...query, at: at.toISOString() });
   return { items: page.items.map((item) => toRelationshipView(item, at)), nextCursor: page.nextCursor };
+}
+
+/** A page of the customer's relationships: every partner it works or worked with. */
+export async function listCustomerRelationships(customerDomain: string, query: ListRelationshipsQuery): Promise<Page<Relationship>> {
+  const at = now();
+  const page = await queryCustomerRelationships(customerDomain, { ...query, at: at.toISOString() });
+  return { items: page.items.map((item) => toRelationshipView(item, at)), nextCursor: page.nextCursor };
+}
+
+/** Every relationship of the customer (all pages), for the CSV export. */
+export async function allCustomerRelationships(customerDomain: string, status: ListRelationshipsQuery['status']): Promise<Relationship[]> {
+  const all: Relationship[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listCustomerRelationships(customerDomain, { limit: 100, cursor, status });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
+
+const CSV_COLUMNS = ['partnerId', 'partnerName', 'status', 'roles', 'acceptedBy', 'startsAt', 'endsAt', 'autoExtend', 'terminatedAt', 'terminatedBy'] as const;
+
+/** The customer's relationships as CSV; cells that a spreadsheet would run as a formula are defused. */
+export function toCsv(relationships: readonly Relationship[]): string {
+  const cell = (value: unknown) => {
+    let text = Array.isArray(value) ? value.join(' ') : value === undefined || value === null ? '' : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const rows = relationships.map((r) => CSV_COLUMNS.map((column) => cell(r[column])).join(','));
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}
+
+/**
+ * Ends the relationship of one partner with one customer, by either side. Every other
+ * relationship of either party is a different item and stays as it is.
+ */
+export async function endRelationship(
+  partnerId: string,
+  customerDomain: string,
+  by: { kind: 'partner' } | { kind: 'customer' },
+): Promise<Relationship> {
+  const at = now();
+  const audit = putAudit({
+    type: 'RelationshipTerminated',
+    at: at.toISOString(),
+    actor: by.kind === 'partner' ? { kind: 'partner', partnerId } : { kind: 'customer', customerDomain },
+    partnerId,
+    customerDomain,
+    details: { terminatedBy: by.kind },
+  });
+  const refused = await terminateRelationship(partnerId, customerDomain, by.kind, at.toISOString(), audit);
+  if (refused === undefined) {
+    const ended = await findRelationship(partnerId, customerDomain);
+    if (ended === undefined) throw new Error('A terminated relationship vanished');
+    return toRelationshipView(ended, at);
+  }
+  if (refused.current === undefined) throw new NotFoundError('There is no relationship between this partner and this customer.');
+  const status = effectiveRelationshipStatus(refused.current as unknown as Relationship, at);
+  throw new ConflictError('NOT_ACTIVE', `This relationship is ${status.toLowerCase()}, not active.`);
 }

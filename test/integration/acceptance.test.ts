@@ -54,7 +54,7 @@ describe('the customer admin answers a request', () => {
     const { invitation, customer, token } = await invite();
     const counter = countSdkCalls();
     // Act
-    const result = await decide(invitation.id, token, 'accept');
+    const result = await decide(invitation.id, token, { decision: 'accept' });
     counter.stop();
     // Assess
     expect(counter.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
@@ -77,7 +77,7 @@ describe('the customer admin answers a request', () => {
 
   it('declines without creating a relationship, and frees the pair for a new request', async () => {
     const { invitation, customer, token } = await invite();
-    const result = await decide(invitation.id, token, 'decline');
+    const result = await decide(invitation.id, token, { decision: 'decline' });
     expect(result).toMatchObject({ invitation: { status: 'DECLINED' }, relationship: null });
     expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
     expect(await stored(pendingGuardKey('fabrikam', customer))).toBeUndefined();
@@ -85,14 +85,14 @@ describe('the customer admin answers a request', () => {
 
   it('treats the link as single-use', async () => {
     const accepted = await invite();
-    await decide(accepted.invitation.id, accepted.token, 'accept');
-    expect(await codeOf(decide(accepted.invitation.id, accepted.token, 'accept'))).toBe('409 ALREADY_ACCEPTED');
-    expect(await codeOf(decide(accepted.invitation.id, accepted.token, 'decline'))).toBe('409 ALREADY_ACCEPTED');
+    await decide(accepted.invitation.id, accepted.token, { decision: 'accept' });
+    expect(await codeOf(decide(accepted.invitation.id, accepted.token, { decision: 'accept' }))).toBe('409 ALREADY_ACCEPTED');
+    expect(await codeOf(decide(accepted.invitation.id, accepted.token, { decision: 'decline' }))).toBe('409 ALREADY_ACCEPTED');
     expect(await codeOf(openRequest(accepted.invitation.id, accepted.token))).toBe('409 ALREADY_ACCEPTED');
 
     const declined = await invite();
-    await decide(declined.invitation.id, declined.token, 'decline');
-    expect(await codeOf(decide(declined.invitation.id, declined.token, 'accept'))).toBe('409 ALREADY_DECLINED');
+    await decide(declined.invitation.id, declined.token, { decision: 'decline' });
+    expect(await codeOf(decide(declined.invitation.id, declined.token, { decision: 'accept' }))).toBe('409 ALREADY_DECLINED');
   });
 
   it('refuses an expired link with 410 even though cleanup has not run', async () => {
@@ -101,7 +101,7 @@ describe('the customer admin answers a request', () => {
     const { invitation, customer, token } = await invite();
     clock.advance(90 * DAY_MS + 1);
     expect(await codeOf(openRequest(invitation.id, token))).toBe('410 EXPIRED');
-    expect(await codeOf(decide(invitation.id, token, 'accept'))).toBe('410 EXPIRED');
+    expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('410 EXPIRED');
     expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
     expect((await stored(invitationKey(invitation.id)))?.status).toBe('PENDING');
   });
@@ -110,8 +110,8 @@ describe('the customer admin answers a request', () => {
     const { invitation, customer, token } = await invite();
     const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     expect(await codeOf(openRequest(invitation.id, tampered))).toBe('404 NOT_FOUND');
-    expect(await codeOf(decide(invitation.id, tampered, 'accept'))).toBe('404 NOT_FOUND');
-    expect(await codeOf(decide('00000000-0000-4000-8000-000000000000', token, 'accept'))).toBe('404 NOT_FOUND');
+    expect(await codeOf(decide(invitation.id, tampered, { decision: 'accept' }))).toBe('404 NOT_FOUND');
+    expect(await codeOf(decide('00000000-0000-4000-8000-000000000000', token, { decision: 'accept' }))).toBe('404 NOT_FOUND');
     expect(await codeOf(openRequest(invitation.id, ''))).toBe('404 NOT_FOUND');
     expect(await stored(relationshipKey('fabrikam', customer))).toBeUndefined();
     expect((await stored(invitationKey(invitation.id)))?.status).toBe('PENDING');
@@ -121,7 +121,7 @@ describe('the customer admin answers a request', () => {
     // Prepare
     const { invitation, customer, token } = await invite('adatum');
     // Act
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => codeOf(decide(invitation.id, token, 'accept'))));
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => codeOf(decide(invitation.id, token, { decision: 'accept' }))));
     // Assess
     expect(outcomes.filter((o) => o === 'no error')).toHaveLength(1);
     expect(outcomes.filter((o) => o === '409 ALREADY_ACCEPTED')).toHaveLength(19);

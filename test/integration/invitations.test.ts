@@ -23,7 +23,7 @@ async function inviteAndAccept(partnerId: string, customerDomain: string) {
   const invitation = await createInvitation(partnerId, input(customerDomain));
   const [email] = (await emailsTo(`admin@${customerDomain}`)).filter((e) => e.subject.includes(invitation.partnerName));
   const { token } = linkIn(email!);
-  return decide(invitation.id, token, 'accept');
+  return decide(invitation.id, token, { decision: 'accept' });
 }
 
 describe('creating invitations', () => {

@@ -9,11 +9,16 @@ describe('the route table', () => {
     for (const route of routes) expect(Object.keys(functions)).toContain(route.function);
   });
 
-  it('puts every invitation and relationship route behind a partner token, and the emailed link in public', () => {
-    for (const route of routes) {
-      const expected = route.path.startsWith('/accept') || route.path === '/openapi.json' ? 'public' : 'partner';
-      expect(route.access, `${route.method} ${route.path}`).toBe(expected);
-    }
+  it('puts partner routes behind a partner token, customer routes behind a customer token, and the emailed link in public', () => {
+    const expected = (path: string) =>
+      path.startsWith('/accept') || path === '/openapi.json'
+        ? 'public'
+        : path.startsWith('/customer/')
+          ? 'customer'
+          : path === '/audit'
+            ? 'partner-or-customer'
+            : 'partner';
+    for (const route of routes) expect(route.access, `${route.method} ${route.path}`).toBe(expected(route.path));
   });
 
   it('matches path parameters and tells a wrong method from a missing path', () => {

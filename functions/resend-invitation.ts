@@ -1,0 +1,6 @@
+/** POST /invitations/{id}/resend: a new link goes out; the previous one then answers 410 LINK_REPLACED. */
+import { httpHandler, partnerIdOf } from '../shared/http/handler.js';
+import { json } from '../shared/http/responses.js';
+import { resendInvitation } from '../shared/invitations/service.js';
+
+export const handler = httpHandler({}, async ({ event, params }) => json(202, await resendInvitation(partnerIdOf(event), params.id ?? '')));
