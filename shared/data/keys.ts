@@ -62,3 +62,12 @@ export const auditKey = (partnerId: string, customerDomain: string, at: string, 
   GSI1PK: customerAuditPartition(customerDomain),
   GSI1SK: `${at}#${id}`,
 });
+
+/**
+ * A customer's subscription, owned by the billing side of the product (outside this service):
+ * relationship operations never write it. The local seed writes a few to prove that.
+ */
+export const subscriptionKey = (customerDomain: string, subscriptionId: string) => ({
+  PK: `CUSTOMER#${customerDomain}`,
+  SK: `SUBSCRIPTION#${subscriptionId}`,
+});
