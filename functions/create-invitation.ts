@@ -4,7 +4,7 @@ import { json } from '../shared/http/responses.js';
 import { createInvitationBody } from '../shared/invitations/schema.js';
 import { createInvitation } from '../shared/invitations/service.js';
 
-export const handler = httpHandler({ body: createInvitationBody }, async ({ event, body }) => {
+export const handler = httpHandler({ body: createInvitationBody, idempotent: true }, async ({ event, body }) => {
   const invitation = await createInvitation(partnerIdOf(event), body);
   return json(201, invitation, { Location: `/invitations/${invitation.id}` });
 });

@@ -3,4 +3,4 @@ import { httpHandler, partnerIdOf } from '../shared/http/handler.js';
 import { json } from '../shared/http/responses.js';
 import { resendInvitation } from '../shared/invitations/service.js';
 
-export const handler = httpHandler({}, async ({ event, params }) => json(202, await resendInvitation(partnerIdOf(event), params.id ?? '')));
+export const handler = httpHandler({ idempotent: true }, async ({ event, params }) => json(202, await resendInvitation(partnerIdOf(event), params.id ?? '')));

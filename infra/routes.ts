@@ -22,6 +22,8 @@ export interface FunctionSpec {
   readonly description: string;
   readonly table: readonly TableGrant[];
   readonly sendsEmail?: boolean;
+  /** Takes `Idempotency-Key`: needs read/write on the idempotency table. */
+  readonly idempotent?: boolean;
 }
 
 export const functions = {
@@ -29,6 +31,7 @@ export const functions = {
     description: 'Partner asks a customer for delegated admin access and emails the admin',
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'] }],
     sendsEmail: true,
+    idempotent: true,
   },
   'cancel-invitation': {
     description: 'Partner withdraws a pending invitation',
@@ -38,6 +41,7 @@ export const functions = {
     description: 'Partner emails a new link for a pending invitation; the old link stops working',
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
     sendsEmail: true,
+    idempotent: true,
   },
   'end-relationship': {
     description: 'Partner or customer admin ends their relationship',
@@ -70,6 +74,7 @@ export const functions = {
   'decide-acceptance': {
     description: "Records the customer admin's accept or decline in one transaction",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
+    idempotent: true,
   },
   'get-openapi': {
     description: 'Serves the OpenAPI document of the HTTP contract',

@@ -29,6 +29,8 @@ export interface Config {
   readonly senderEmail: string;
   /** How long an unanswered invitation stays open. */
   readonly invitationTtlDays: number;
+  /** The table of Powertools idempotency records; needed only by functions that take Idempotency-Key. */
+  readonly idempotencyTableName: string | undefined;
   /** Set locally to reach DynamoDB Local / the SES stand-in; unset in AWS. */
   readonly dynamodbEndpoint: string | undefined;
   readonly sesEndpoint: string | undefined;
@@ -43,6 +45,7 @@ export function config(): Config {
     publicBaseUrl: required('PUBLIC_BASE_URL').replace(/\/+$/, ''),
     senderEmail: required('SENDER_EMAIL'),
     invitationTtlDays: positiveInt('INVITATION_TTL_DAYS', 90),
+    idempotencyTableName: optional('IDEMPOTENCY_TABLE_NAME'),
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     sesEndpoint: optional('SES_ENDPOINT'),
   };

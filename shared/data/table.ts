@@ -20,3 +20,9 @@ export const TABLE_INDEXES = [
 
 /** Epoch seconds after which DynamoDB may delete an item. Code never relies on it happening. */
 export const TTL_ATTRIBUTE = 'ttl';
+
+/** The table's stream carries each new item image: audit records reach EventBridge through it (the outbox). */
+export const TABLE_STREAM_VIEW = 'NEW_IMAGE';
+
+/** Powertools idempotency records live in a table of their own (its default shape: `id`, TTL `expiration`). */
+export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expiration' } as const;

@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
+import { idempotency } from './idempotency.js';
 
 /** Bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -40,6 +41,8 @@ export interface HttpHandlerOptions<TBody extends z.ZodType | undefined, TQuery 
   readonly query?: TQuery;
   /** Renders errors as an HTML page for browsers (the customer's acceptance routes). */
   readonly errorPage?: (problem: Problem) => string;
+  /** Honours the Idempotency-Key header (POST routes). */
+  readonly idempotent?: boolean;
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -49,7 +52,7 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
   options: HttpHandlerOptions<TBody, TQuery>,
   fn: (request: HttpRequest<Parsed<TBody>, Parsed<TQuery>>) => Promise<HttpResponse>,
 ) {
-  return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
+  const chain = middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
     .use(httpHeaderNormalizer())
     .use({
       onError: (request) => {
@@ -59,20 +62,21 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
             ? html(problem.status, options.errorPage(problem), headers)
             : problemResponse(problem, headers);
       },
-    })
-    .handler(async (event) => {
-      const headers = event.headers ?? {};
-      const body = options.body === undefined ? undefined : validate(options.body, parseBody(event), 'body');
-      const query = options.query === undefined ? undefined : validate(options.query, event.queryStringParameters ?? {}, 'query');
-      const response = await fn({
-        event,
-        headers,
-        params: (event.pathParameters ?? {}) as Record<string, string>,
-        body: body as Parsed<TBody>,
-        query: query as Parsed<TQuery>,
-      });
-      return event.requestContext.http.method === 'HEAD' ? { ...response, body: '' } : response;
     });
+  if (options.idempotent === true) chain.use(idempotency());
+  return chain.handler(async (event) => {
+    const headers = event.headers ?? {};
+    const body = options.body === undefined ? undefined : validate(options.body, parseBody(event), 'body');
+    const query = options.query === undefined ? undefined : validate(options.query, event.queryStringParameters ?? {}, 'query');
+    const response = await fn({
+      event,
+      headers,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      body: body as Parsed<TBody>,
+      query: query as Parsed<TQuery>,
+    });
+    return event.requestContext.http.method === 'HEAD' ? { ...response, body: '' } : response;
+  });
 }
 
 /** Reads a JSON or form-encoded body, refusing oversized, malformed or unsupported ones. */

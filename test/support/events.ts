@@ -1,0 +1,54 @@
+/** API Gateway v2 events as the HTTP API (or the local gateway) hands them to a function. */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { ApiEvent } from '../../shared/http/handler.js';
+
+/** An event for `method path`, with verified claims when `claims` is given. */
+export function apiEvent(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; claims?: Record<string, string>; pathParameters?: Record<string, string> } = {},
+): ApiEvent {
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    pathParameters: options.pathParameters,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'test',
+      apiId: 'test',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: randomUUID(),
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      ...(options.claims === undefined ? {} : { authorizer: { jwt: { claims: options.claims } } }),
+    },
+  } as ApiEvent;
+}
+
+/** A Lambda context with a name and time left, as Powertools expects. */
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/test/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
