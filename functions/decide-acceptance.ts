@@ -5,7 +5,7 @@ import { httpHandler } from '../shared/http/handler.js';
 import { html, json, wantsJson } from '../shared/http/responses.js';
 import { decisionPage, problemPage } from '../shared/pages/acceptance.js';
 
-export const handler = httpHandler({ body: decisionBody, errorPage: problemPage, idempotent: true }, async ({ params, body, headers }) => {
+export const handler = httpHandler({ body: decisionBody, errorPage: problemPage, idempotent: true, sameOriginOnly: true }, async ({ params, body, headers }) => {
   const result = await decide(params.id ?? '', body.token, body);
   return wantsJson(headers) ? json(200, result) : html(200, decisionPage(result));
 });

@@ -17,6 +17,7 @@ import {
 import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
 import { idempotency } from './idempotency.js';
+import { config } from '../config.js';
 
 /** Bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -43,6 +44,8 @@ export interface HttpHandlerOptions<TBody extends z.ZodType | undefined, TQuery 
   readonly errorPage?: (problem: Problem) => string;
   /** Honours the Idempotency-Key header (POST routes). */
   readonly idempotent?: boolean;
+  /** Refuses requests a browser says come from another site (the acceptance form's POST). */
+  readonly sameOriginOnly?: boolean;
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -63,6 +66,7 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
             : problemResponse(problem, headers);
       },
     });
+  if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
   if (options.idempotent === true) chain.use(idempotency());
   return chain.handler(async (event) => {
     const headers = event.headers ?? {};
@@ -77,6 +81,21 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
     });
     return event.requestContext.http.method === 'HEAD' ? { ...response, body: '' } : response;
   });
+}
+
+/**
+ * A form on another site must not be able to accept on the admin's behalf: refuse what the
+ * browser marks as cross-site, and any Origin other than the one the emailed links point at.
+ * Clients that are not browsers send neither header and are not affected.
+ */
+function refuseCrossSite(event: ApiEvent): void {
+  const headers = event.headers ?? {};
+  const site = headers['sec-fetch-site'];
+  const origin = headers.origin;
+  const ownOrigin = new URL(config().publicBaseUrl).origin;
+  if (site === 'cross-site' || (origin !== undefined && origin !== ownOrigin)) {
+    throw new ForbiddenError('CROSS_SITE_REQUEST', 'This answer must be given on the page the emailed link opens.');
+  }
 }
 
 /** Reads a JSON or form-encoded body, refusing oversized, malformed or unsupported ones. */

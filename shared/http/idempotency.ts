@@ -56,10 +56,12 @@ export function resetIdempotency(): void {
 
 /** The middleware of the HTTP chain; maps Powertools' errors to the contract's codes. */
 export function idempotency(): middy.MiddlewareObj {
+  const keyOf = (request: middy.Request) => (request.event as { headers?: Record<string, string | undefined> }).headers?.[IDEMPOTENCY_HEADER];
   return {
     before: async (request) => {
-      const key = (request.event as { headers?: Record<string, string | undefined> }).headers?.[IDEMPOTENCY_HEADER];
-      if (key !== undefined && (key.length === 0 || key.length > 255)) {
+      const key = keyOf(request);
+      if (key === undefined) return undefined;
+      if (key.length === 0 || key.length > 255) {
         throw new ValidationError('The Idempotency-Key header must be 1 to 255 characters.', [{ path: 'Idempotency-Key', message: 'invalid length' }]);
       }
       try {
@@ -74,7 +76,7 @@ export function idempotency(): middy.MiddlewareObj {
         throw error;
       }
     },
-    after: (request) => store().after(request),
-    onError: (request) => store().onError(request),
+    after: (request) => (keyOf(request) === undefined ? undefined : store().after(request)),
+    onError: (request) => (keyOf(request) === undefined ? undefined : store().onError(request)),
   };
 }
