@@ -29,6 +29,8 @@ export interface Config {
   readonly senderEmail: string;
   /** How long an unanswered invitation stays open. */
   readonly invitationTtlDays: number;
+  /** How many invitations a partner may create per UTC day. */
+  readonly invitationQuotaPerDay: number;
   /** The table of Powertools idempotency records; needed only by functions that take Idempotency-Key. */
   readonly idempotencyTableName: string | undefined;
   /** Set locally to reach DynamoDB Local / the SES stand-in; unset in AWS. */
@@ -46,6 +48,7 @@ export function config(): Config {
     senderEmail: required('SENDER_EMAIL'),
     invitationTtlDays: positiveInt('INVITATION_TTL_DAYS', 90),
     idempotencyTableName: optional('IDEMPOTENCY_TABLE_NAME'),
+    invitationQuotaPerDay: positiveInt('INVITATION_QUOTA_PER_DAY', 100),
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     sesEndpoint: optional('SES_ENDPOINT'),
   };

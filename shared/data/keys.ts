@@ -71,3 +71,6 @@ export const subscriptionKey = (customerDomain: string, subscriptionId: string) 
   PK: `CUSTOMER#${customerDomain}`,
   SK: `SUBSCRIPTION#${subscriptionId}`,
 });
+
+/** A partner's invitation counter for one UTC day (`window` = days since the epoch). */
+export const invitationQuotaKey = (partnerId: string, window: number) => ({ PK: `PARTNER#${partnerId}`, SK: `QUOTA#${window}` });

@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import {
   domainClaimKey,
   expiryKey,
+  invitationQuotaKey,
   invitationKey,
   invitationListingKey,
   partnerInvitationsPartition,
@@ -19,7 +20,7 @@ import { MAX_RESENDS, type EmailDelivery, type Invitation } from './model.js';
 import { checkNoActiveRelationship, type Page } from '../relationships/repository.js';
 
 /** Positions of the create transaction's items, so a cancellation reason maps to its rule. */
-export type CreateFailure = 'PARTNER_DOMAIN' | 'RELATIONSHIP_EXISTS' | 'INVITATION_PENDING' | 'DUPLICATE_ID';
+export type CreateFailure = 'PARTNER_DOMAIN' | 'RELATIONSHIP_EXISTS' | 'INVITATION_PENDING' | 'DUPLICATE_ID' | 'QUOTA';
 
 /**
  * Writes a new invitation in one transaction whose conditions carry every rule: no domain (or
@@ -31,6 +32,7 @@ export async function insertInvitation(
   domainsToCheck: readonly string[],
   at: string,
   audit: TransactItem,
+  quota: { window: number; limit: number; ttl: number },
 ): Promise<{ failed?: CreateFailure; pendingInvitationId?: string }> {
   const items: TransactItem[] = [
     ...domainsToCheck.map(
@@ -70,6 +72,17 @@ export async function insertInvitation(
       },
     },
     audit,
+    {
+      // The partner's daily quota, counted atomically with the invitation it allows.
+      Update: {
+        TableName: tableName(),
+        Key: invitationQuotaKey(invitation.partnerId, quota.window),
+        UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+        ExpressionAttributeNames: { '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': quota.limit, ':ttl': quota.ttl },
+      },
+    },
   ];
   try {
     await transactWrite(items);
@@ -81,6 +94,7 @@ export async function insertInvitation(
     if (failure.index < k) return { failed: 'PARTNER_DOMAIN' };
     if (failure.index === k) return { failed: 'RELATIONSHIP_EXISTS' };
     if (failure.index === k + 1) return { failed: 'INVITATION_PENDING', pendingInvitationId: failure.item?.invitationId as string | undefined };
+    if (failure.index === k + 4) return { failed: 'QUOTA' };
     return { failed: 'DUPLICATE_ID' };
   }
 }

@@ -1,5 +1,5 @@
 /** The partner's side of an invitation: create it (and email the admin), read, list, cancel and resend it. */
-import { addDays, hashSecret, newId, newSecret, now } from '../clock.js';
+import { addDays, DAY_MS, hashSecret, newId, newSecret, now } from '../clock.js';
 import { config } from '../config.js';
 import { domainAndParents } from '../domain/domains.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.js';
@@ -62,10 +62,15 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
     details: { roles: invitation.roles, durationDays: invitation.durationDays, autoExtend: invitation.autoExtend, expiresAt: invitation.expiresAt },
   });
 
-  const { failed, pendingInvitationId } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), invitation.createdAt, audit);
+  const window = Math.floor(at.getTime() / DAY_MS);
+  const windowEnd = (window + 1) * DAY_MS;
+  const quota = { window, limit: config().invitationQuotaPerDay, ttl: Math.ceil(windowEnd / 1000) + 24 * 60 * 60 };
+  const { failed, pendingInvitationId } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), invitation.createdAt, audit, quota);
   switch (failed) {
     case undefined:
       break;
+    case 'QUOTA':
+      throw new QuotaExceededError(quota.limit, Math.ceil((windowEnd - at.getTime()) / 1000));
     case 'PARTNER_DOMAIN':
       throw new UnprocessableError(
         'PARTNER_CANNOT_BE_CUSTOMER',
@@ -168,6 +173,16 @@ export async function resendInvitation(partnerId: string, invitationId: string):
   const resent: Invitation = { ...invitation, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
   const email = await deliver(resent, secret);
   return toView({ ...resent, email }, at);
+}
+
+/** 429: the partner has sent as many invitations today as it may; `Retry-After` says when the day turns (UTC). */
+export class QuotaExceededError extends AppError {
+  readonly status = 429;
+  readonly title = 'Invitation quota reached';
+  constructor(limit: number, retryAfterSeconds: number) {
+    super('INVITATION_QUOTA_EXCEEDED', `A partner can send at most ${limit} invitations per day (UTC).`);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
 }
 
 /** 429: the invitation has been resent as often as it may be. */

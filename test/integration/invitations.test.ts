@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
 import { db, tableName } from '../../shared/data/client.js';
 import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
@@ -176,5 +176,33 @@ describe('when the email cannot be sent', () => {
     const invitation = await createInvitation('fabrikam', input(uniqueDomain()));
     expect(invitation.email.status).toBe('FAILED');
     expect((await getInvitation('fabrikam', invitation.id)).email.status).toBe('FAILED');
+  });
+});
+
+describe('the daily invitation quota', () => {
+  beforeAll(async () => {
+    process.env.INVITATION_QUOTA_PER_DAY = '3';
+    await useTestTable();
+  });
+  afterEach(() => {
+    useClock(undefined);
+  });
+  afterAll(() => {
+    delete process.env.INVITATION_QUOTA_PER_DAY;
+  });
+
+  it('refuses the invitation past the quota with 429 and Retry-After until the UTC day turns, atomically', async () => {
+    // Prepare
+    const clock = movableClock('2026-11-24T23:00:00Z');
+    useClock(clock);
+    await Promise.all([1, 2, 3].map(() => createInvitation('adatum', input(uniqueDomain()))));
+    // Act
+    const refused = await createInvitation('adatum', input(uniqueDomain())).catch((error: unknown) => error);
+    // Assess
+    expect(refused).toMatchObject({ status: 429, code: 'INVITATION_QUOTA_EXCEEDED', headers: { 'Retry-After': '3600' } });
+    expect((await listInvitations('adatum', { limit: 100 })).items).toHaveLength(3);
+    expect((await createInvitation('fabrikam', input(uniqueDomain()))).status).toBe('PENDING');
+    clock.advance(60 * 60 * 1000);
+    expect((await createInvitation('adatum', input(uniqueDomain()))).status).toBe('PENDING');
   });
 });
