@@ -1,5 +1,8 @@
 /** The customer's decision, written as one transaction whose conditions carry every invariant. */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { invitationKey } from '../data/keys.js';
+import { db } from '../data/client.js';
 import { tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
@@ -7,6 +10,29 @@ import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import { putRelationship } from '../relationships/repository.js';
+
+/** After this many answers with a wrong secret, the link stops working until the partner resends. */
+export const MAX_FAILED_ATTEMPTS = 10;
+
+/**
+ * Counts an answer with a wrong secret against the invitation. For an unknown id the same
+ * conditional write finds nothing and changes nothing, so both cost the same.
+ */
+export async function recordFailedAttempt(invitationId: string): Promise<void> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: invitationKey(invitationId),
+        UpdateExpression: 'ADD failedAttempts :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
 
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
@@ -37,6 +63,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     ':ttl': decision.closedTtl,
     ':roles': invitation.roles,
     ':days': invitation.durationDays,
+    ':maxFailed': MAX_FAILED_ATTEMPTS,
   };
   if (decision.relationship !== undefined) {
     set.push('relationshipId = :relationshipId');
@@ -53,7 +80,8 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
         Key: invitationKey(invitation.id),
         UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
         // The relationship is built from the read: the request must still be what was read.
-        ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days',
+        ConditionExpression:
+          '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days AND (attribute_not_exists(failedAttempts) OR failedAttempts < :maxFailed)',
         ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
         ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

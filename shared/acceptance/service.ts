@@ -6,25 +6,32 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { ConflictError, GoneError, NotFoundError, ValidationError, type AppError } from '../errors.js';
+import { AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { CLOSED_RETENTION_DAYS, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
-import { writeDecision } from './repository.js';
+import { MAX_FAILED_ATTEMPTS, recordFailedAttempt, writeDecision } from './repository.js';
 import type { DecisionInput } from './schema.js';
 
 /** Compared against when there is no invitation, so a miss costs what a hit costs. */
 const DUMMY_HASH = hashSecret('no invitation has this secret');
 
-/** The invitation behind a link, or 404 when the id is unknown or the secret was never this invitation's. */
-async function invitationOfLink(invitationId: string, secret: string, at: Date, consistent: boolean) {
-  const invitation = await findInvitation(invitationId, consistent);
+/**
+ * The invitation behind a link, or 404 when the id is unknown or the secret was never this
+ * invitation's. An answer (not a look) with a wrong secret counts against the link.
+ */
+async function invitationOfLink(invitationId: string, secret: string, at: Date, answering: boolean) {
+  const invitation = await findInvitation(invitationId, answering);
   const tokenHash = hashSecret(secret);
   const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
-  if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) throw linkNotFound();
+  if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) {
+    if (answering) await recordFailedAttempt(invitationId);
+    throw linkNotFound();
+  }
+  if ((invitation.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && effectiveStatus(invitation, at) === 'PENDING') throw linkLocked();
   if (!current) {
     throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
   }
@@ -101,6 +108,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       }
       throw linkNotFound();
     }
+    if ((current.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
   const decided: Invitation = {
@@ -152,6 +160,19 @@ function refusalFor(invitation: Invitation, at: Date): AppError | undefined {
       return new ConflictError('CANCELED', 'The partner withdrew this request.');
     case 'EXPIRED':
       return new GoneError('EXPIRED', 'This request expired without an answer. Ask the partner to send a new one.');
+  }
+}
+
+function linkLocked(): AppError {
+  return new TooManyAttemptsError();
+}
+
+/** 429: too many answers with a wrong secret; only a new email (a resend) opens the request again. */
+export class TooManyAttemptsError extends AppError {
+  readonly status = 429;
+  readonly title = 'Too many attempts';
+  constructor() {
+    super('TOO_MANY_ATTEMPTS', 'This link was tried too often with a wrong code. Ask the partner to send the request again.');
   }
 }
 

@@ -96,7 +96,8 @@ export function isAuditInsert(record: DynamoDBRecord): boolean {
 /**
  * Publishes the audit inserts among `records` (in stream order, ten per PutEvents call) and answers
  * Lambda's partial-batch contract: from the first record that could not be published on, every
- * record is reported, so the stream is retried from there and nothing after it is skipped.
+ * record is reported, so the stream is retried from there and nothing after it is skipped. Delivery is
+ * therefore at least once: consumers dedupe on the event's `detail.id`, the audit record's id.
  */
 export async function publishAuditRecords(records: readonly DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
   const { eventBridge: events, busName } = eventBridge();

@@ -5,7 +5,7 @@ import { db, tableName } from '../../shared/data/client.js';
 import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
 import { decide, openRequest } from '../../shared/acceptance/service.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
-import { createInvitation } from '../../shared/invitations/service.js';
+import { createInvitation, resendInvitation } from '../../shared/invitations/service.js';
 import { listRelationships } from '../../shared/relationships/service.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
@@ -106,7 +106,7 @@ describe('the customer admin answers a request', () => {
     expect((await stored(invitationKey(invitation.id)))?.status).toBe('PENDING');
   });
 
-  it('answers an unknown invitation and a wrong secret alike, and writes nothing', async () => {
+  it('answers an unknown invitation and a wrong secret alike, and grants nothing', async () => {
     const { invitation, customer, token } = await invite();
     const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     expect(await codeOf(openRequest(invitation.id, tampered))).toBe('404 NOT_FOUND');
@@ -127,5 +127,33 @@ describe('the customer admin answers a request', () => {
     expect(outcomes.filter((o) => o === '409 ALREADY_ACCEPTED')).toHaveLength(19);
     const { items } = await listRelationships('adatum', { limit: 100 });
     expect(items.filter((r) => r.customerDomain === customer)).toHaveLength(1);
+  });
+
+  it('spends the same round trips on an unknown invitation as on a wrong secret', async () => {
+    const { invitation, token } = await invite();
+    const tampered = `${token.slice(0, -2)}xx`;
+    const counter = countSdkCalls();
+    await codeOf(decide(invitation.id, tampered, { decision: 'accept' }));
+    const wrongSecret = [...counter.calls];
+    counter.reset();
+    await codeOf(decide('00000000-0000-4000-8000-000000000000', tampered, { decision: 'accept' }));
+    counter.stop();
+    expect(counter.calls).toEqual(wrongSecret);
+    expect(wrongSecret).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+  });
+
+  it('locks the link after 10 answers with a wrong secret, until the partner resends', async () => {
+    // Prepare
+    const { invitation, customer, token } = await invite('wingtip');
+    const tampered = `${token.slice(0, -2)}xx`;
+    // Act
+    for (let i = 0; i < 10; i++) expect(await codeOf(decide(invitation.id, tampered, { decision: 'accept' }))).toBe('404 NOT_FOUND');
+    // Assess
+    expect(await codeOf(openRequest(invitation.id, token))).toBe('429 TOO_MANY_ATTEMPTS');
+    expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('429 TOO_MANY_ATTEMPTS');
+    await resendInvitation('wingtip', invitation.id);
+    const emails = await emailsTo(`admin@${customer}`);
+    const fresh = linkIn(emails.at(-1)!).token;
+    expect((await decide(invitation.id, fresh, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
   });
 });
