@@ -1,0 +1,76 @@
+/** Starts the local stack in this test process, on the shared DynamoDB Local and SES stand-in, with a movable clock. */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { movableClock, useClock } from '../../shared/clock.js';
+import { resetConfig } from '../../shared/config.js';
+import { signToken } from '../../infra/local/jwt.js';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+
+export interface TestStack {
+  readonly stack: LocalStack;
+  readonly clock: ReturnType<typeof movableClock>;
+  partnerToken(partnerId: string): Promise<string>;
+  customerToken(customerDomain: string): Promise<string>;
+  /** A request to the gateway; JSON bodies are sent as JSON. */
+  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: Record<string, any> | undefined;
+}
+
+/** The gateway on a free port, its own table and data directory; links in emails point at it. */
+export async function startTestStack(): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
+  const stack = await startLocalStack(
+    {
+      port: 0,
+      sesPort: 0,
+      dynamodbPort: 0,
+      dataDir,
+      publicBaseUrl: 'http://placeholder.invalid',
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      sesEndpoint: inject('sesEndpoint'),
+      tableName: `e2e-${randomUUID()}`,
+      senderEmail: 'no-reply@partner-relationships.test',
+      cleanupIntervalSeconds: 0,
+    },
+    { persist: false, cleanupTimer: false, events: false },
+  );
+  process.env.PUBLIC_BASE_URL = stack.apiUrl;
+  resetConfig();
+  const clock = movableClock();
+  useClock(clock);
+  return {
+    stack,
+    clock,
+    partnerToken: (partnerId) => signToken(stack.keys, { kind: 'partner', partnerId }),
+    customerToken: (customerDomain) => signToken(stack.keys, { kind: 'customer', customerDomain }),
+    api: async (method, path, options = {}) => {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        method,
+        headers: {
+          ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` }),
+          ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...options.headers,
+        },
+        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, headers: response.headers, text, json: type.includes('json') && text !== '' ? (JSON.parse(text) as Record<string, any>) : undefined };
+    },
+    stop: async () => {
+      useClock(undefined);
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
