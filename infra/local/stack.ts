@@ -1,6 +1,6 @@
 /**
- * The whole product on one machine: DynamoDB Local, the SES stand-in, the table, the seed,
- * the gateway and the cleanup timer. `npm start` and the end-to-end tests both use this.
+ * The whole product on one machine: DynamoDB Local, the SES stand-in, the EventBridge stand-in,
+ * the table, the seed, the gateway and the cleanup timer. `npm start` and the end-to-end tests both use this.
  */
 import { writeFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetConfig } from '../../shared/config.js';
 import { localCredentials, resetDb } from '../../shared/data/client.js';
 import { resetSes } from '../../shared/mail/mailer.js';
+import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
+import { startEventBridgeStandIn } from './events.js';
 import { createGateway } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
@@ -21,6 +23,8 @@ export interface LocalStack {
   readonly apiUrl: string;
   readonly sesUrl: string;
   readonly dynamodbEndpoint: string;
+  /** The stand-in's list of events it would have published; undefined when events are off or go to `EVENTBRIDGE_ENDPOINT`. */
+  readonly eventsUrl: string | undefined;
   readonly keys: LocalKeys;
   stop(): Promise<void>;
 }
@@ -31,6 +35,8 @@ export interface StackFile {
   readonly sesUrl: string;
   readonly dynamodbEndpoint: string;
   readonly sesEndpoint: string;
+  readonly eventsUrl?: string;
+  readonly eventbridgeEndpoint?: string;
   readonly tableName: string;
   readonly senderEmail: string;
   readonly publicBaseUrl: string;
@@ -40,11 +46,12 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
 
 /**
  * Starts every part, in order, and returns once the API answers. Anything started is stopped
- * again if a later part fails. `persist: false` keeps DynamoDB in memory (tests).
+ * again if a later part fails. `persist: false` keeps DynamoDB in memory (tests); `events: false`
+ * leaves out the EventBridge stand-in.
  */
 export async function startLocalStack(
   settings: LocalSettings,
-  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean } = {},
+  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean; events?: boolean } = {},
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
@@ -61,8 +68,16 @@ export async function startLocalStack(
     await assertPortFree(settings.port, 'PORT');
     const dynamodbEndpoint = settings.dynamodbEndpoint ?? (await start(startDynamoDbLocal({ port: settings.dynamodbPort, dbPath })));
     const sesEndpoint = settings.sesEndpoint ?? (await start(startSesStandIn({ port: settings.sesPort })));
+    let eventbridgeEndpoint = settings.eventbridgeEndpoint;
+    let eventsUrl: string | undefined;
+    if (options.events !== false && eventbridgeEndpoint === undefined) {
+      const standIn = await startEventBridgeStandIn({ port: settings.eventsPort ?? 0, log });
+      started.push(standIn);
+      eventbridgeEndpoint = standIn.endpoint;
+      eventsUrl = standIn.eventsUrl;
+    }
 
-    useEnvironment({ ...settings, dynamodbEndpoint, sesEndpoint });
+    useEnvironment({ ...settings, dynamodbEndpoint, sesEndpoint, eventbridgeEndpoint });
     const admin = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'local', credentials: localCredentials });
     try {
       await ensureTable(admin, settings.tableName);
@@ -93,6 +108,8 @@ export async function startLocalStack(
       sesUrl: sesEndpoint,
       dynamodbEndpoint,
       sesEndpoint,
+      ...(eventsUrl === undefined ? {} : { eventsUrl }),
+      ...(eventbridgeEndpoint === undefined ? {} : { eventbridgeEndpoint }),
       tableName: settings.tableName,
       senderEmail: settings.senderEmail,
       publicBaseUrl: settings.publicBaseUrl,
@@ -101,7 +118,7 @@ export async function startLocalStack(
     await writeFile(stackFile(settings.dataDir), JSON.stringify(file, null, 2));
     started.push({ endpoint: '', stop: () => rm(stackFile(settings.dataDir), { force: true }) });
 
-    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, keys, stop: stopAll };
+    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, eventsUrl, keys, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -109,7 +126,9 @@ export async function startLocalStack(
 }
 
 /** Points the functions of this process at the local services, as Lambda's environment would. */
-export function useEnvironment(settings: Pick<LocalSettings, 'tableName' | 'publicBaseUrl' | 'senderEmail'> & { dynamodbEndpoint: string; sesEndpoint: string }): void {
+export function useEnvironment(
+  settings: Pick<LocalSettings, 'tableName' | 'publicBaseUrl' | 'senderEmail'> & { dynamodbEndpoint: string; sesEndpoint: string; eventbridgeEndpoint?: string | undefined },
+): void {
   Object.assign(process.env, {
     TABLE_NAME: settings.tableName,
     PUBLIC_BASE_URL: settings.publicBaseUrl,
@@ -121,9 +140,11 @@ export function useEnvironment(settings: Pick<LocalSettings, 'tableName' | 'publ
     // Node 20 is the supported local runtime; Lambda runs nodejs22.x.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
+  if (settings.eventbridgeEndpoint !== undefined) process.env.EVENTBRIDGE_ENDPOINT = settings.eventbridgeEndpoint;
   resetConfig();
   resetDb();
   resetSes();
+  resetEventBridge();
 }
 
 function logCleanup(report: CleanupReport, log: (line: string) => void): void {

@@ -9,12 +9,13 @@ const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 
 
 try {
   const stack = await startLocalStack(settings, { log });
+  const eventsLine = stack.eventsUrl === undefined ? '' : `\n  Events           ${stack.eventsUrl}   (what would be published to EventBridge)`;
   console.log(`
 Partner Relationships is running locally.
 
   API              ${stack.apiUrl}   (GET /health, GET /openapi.json)
   Mail viewer      ${stack.sesUrl}   (every email sent; GET /store as JSON)
-  DynamoDB Local   ${stack.dynamodbEndpoint}
+  DynamoDB Local   ${stack.dynamodbEndpoint}${eventsLine}
   Links in emails  ${settings.publicBaseUrl}/accept/...
   Data             ${settings.dataDir}
   Cleanup          every ${settings.cleanupIntervalSeconds} s (or: npm run cleanup)
