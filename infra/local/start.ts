@@ -4,6 +4,8 @@ import { readSettings } from './settings.js';
 import { startLocalStack } from './stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Locally the EMF metric lines would only crowd the terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const settings = readSettings();
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 

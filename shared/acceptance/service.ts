@@ -14,6 +14,8 @@ import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
 import { MAX_FAILED_ATTEMPTS, recordFailedAttempt, writeDecision } from './repository.js';
 import type { DecisionInput } from './schema.js';
+import { countMetric } from '../metrics.js';
+import { logger } from '../log.js';
 
 /** Compared against when there is no invitation, so a miss costs what a hit costs. */
 const DUMMY_HASH = hashSecret('no invitation has this secret');
@@ -111,6 +113,8 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
     if ((current.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
+  countMetric(input.decision === 'accept' ? 'InvitationsAccepted' : 'InvitationsDeclined');
+  logger.info(input.decision === 'accept' ? 'Invitation accepted' : 'Invitation declined', { invitationId, partnerId: invitation.partnerId });
   const decided: Invitation = {
     ...invitation,
     status: input.decision === 'accept' ? 'ACCEPTED' : 'DECLINED',

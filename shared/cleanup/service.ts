@@ -9,6 +9,7 @@ import { addDays, now } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitationKey } from '../data/keys.js';
 import { logger } from '../log.js';
+import { countMetric } from '../metrics.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
 import { CLOSED_RETENTION_DAYS } from '../invitations/model.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
@@ -42,6 +43,7 @@ export async function runCleanup(): Promise<CleanupReport> {
       }
     }),
   );
+  countMetric('InvitationsExpired', report.expiredInvitations.length);
   logger.info('Cleanup finished', {
     expiredInvitations: report.expiredInvitations.length,
     expiredRelationships: report.expiredRelationships.length,

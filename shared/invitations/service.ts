@@ -8,6 +8,7 @@ import { acceptanceLink, invitationEmail } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
 import { getPartner } from '../partners/repository.js';
 import { putAudit } from '../audit/repository.js';
+import { countMetric } from '../metrics.js';
 import type { Page } from '../relationships/repository.js';
 import { CLOSED_RETENTION_DAYS, isRetained, MAX_RESENDS, toView, type EmailDelivery, type Invitation, type InvitationView } from './model.js';
 import {
@@ -87,6 +88,8 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
       throw new Error('Invitation id collision');
   }
 
+  countMetric('InvitationsCreated');
+  logger.info('Invitation created', { invitationId: invitation.id, partnerId });
   const email = await deliver(invitation, secret);
   return toView({ ...invitation, email }, at);
 }
@@ -147,6 +150,7 @@ export async function cancelInvitation(partnerId: string, invitationId: string):
   });
   const refused = await cancelPendingInvitation(invitation, partnerId, at.toISOString(), closedTtl, audit);
   if (refused !== undefined) throw notPending(refused, at);
+  logger.info('Invitation canceled', { invitationId, partnerId });
   return toView({ ...invitation, status: 'CANCELED', closedAt: at.toISOString() }, at);
 }
 
@@ -170,6 +174,7 @@ export async function resendInvitation(partnerId: string, invitationId: string):
   const refused = await replaceToken(invitation, partnerId, hashSecret(secret), at.toISOString(), audit);
   if (refused === 'LIMIT') throw new ResendLimitError();
   if (refused !== undefined) throw notPending(refused, at);
+  logger.info('Invitation resent', { invitationId, partnerId });
   const resent: Invitation = { ...invitation, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
   const email = await deliver(resent, secret);
   return toView({ ...resent, email }, at);

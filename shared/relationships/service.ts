@@ -3,6 +3,8 @@ import * as z from 'zod';
 import { now } from '../clock.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
+import { countMetric } from '../metrics.js';
+import { logger } from '../log.js';
 import { pageQuery } from '../invitations/schema.js';
 import { RELATIONSHIP_STATUSES, effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
 import { findRelationship, queryCustomerRelationships, queryPartnerRelationships, terminateRelationship, type Page } from './repository.js';
@@ -72,6 +74,8 @@ export async function endRelationship(
   });
   const refused = await terminateRelationship(partnerId, customerDomain, by.kind, at.toISOString(), audit);
   if (refused === undefined) {
+    countMetric('RelationshipsTerminated');
+    logger.info('Relationship terminated', { partnerId, by: by.kind });
     const ended = await findRelationship(partnerId, customerDomain);
     if (ended === undefined) throw new Error('A terminated relationship vanished');
     return toRelationshipView(ended, at);

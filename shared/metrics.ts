@@ -1,0 +1,25 @@
+/**
+ * Business metrics as CloudWatch Embedded Metric Format (one JSON line each): how many
+ * invitations are created, accepted, declined and expired. No metric carries a tenant's data.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './log.js';
+
+export type BusinessMetric = 'InvitationsCreated' | 'InvitationsAccepted' | 'InvitationsDeclined' | 'InvitationsExpired' | 'RelationshipsTerminated';
+
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'PartnerRelationships',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'partner-relationships',
+});
+
+/** Counts one occurrence (or `count`) and writes it out at once, so no handler needs a flush step. */
+export function countMetric(name: BusinessMetric, count = 1): void {
+  if (count <= 0) return;
+  try {
+    metrics.addMetric(name, MetricUnit.Count, count);
+    metrics.publishStoredMetrics();
+  } catch (error) {
+    // A metric must never fail the request it counts.
+    logger.warn('Could not publish a metric', { metric: name, error: error instanceof Error ? error.name : 'unknown' });
+  }
+}
