@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetConfig } from '../../shared/config.js';
 import { localCredentials, resetDb } from '../../shared/data/client.js';
 import { resetSes } from '../../shared/mail/mailer.js';
+import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
 import { startEventBridgeStandIn } from './events.js';
@@ -18,6 +19,10 @@ import { assertPortFree, startDynamoDbLocal, startSesStandIn, type RunningServic
 import { seed } from './seed.js';
 import type { LocalSettings } from './settings.js';
 import { ensureTable } from './table.js';
+import { ensureIdempotencyTable } from './idempotency-table.js';
+
+/** The local idempotency table sits beside the main one. */
+export const idempotencyTableName = (tableName: string) => `${tableName}-idempotency`;
 
 export interface LocalStack {
   readonly apiUrl: string;
@@ -81,6 +86,7 @@ export async function startLocalStack(
     const admin = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'local', credentials: localCredentials });
     try {
       await ensureTable(admin, settings.tableName);
+      await ensureIdempotencyTable(admin, idempotencyTableName(settings.tableName));
     } finally {
       admin.destroy();
     }
@@ -131,6 +137,7 @@ export function useEnvironment(
 ): void {
   Object.assign(process.env, {
     TABLE_NAME: settings.tableName,
+    IDEMPOTENCY_TABLE_NAME: idempotencyTableName(settings.tableName),
     PUBLIC_BASE_URL: settings.publicBaseUrl,
     SENDER_EMAIL: settings.senderEmail,
     DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
@@ -144,6 +151,7 @@ export function useEnvironment(
   resetConfig();
   resetDb();
   resetSes();
+  resetIdempotency();
   resetEventBridge();
 }
 

@@ -27,7 +27,7 @@ export interface ApiResponse {
 }
 
 /** The gateway on a free port, its own table and data directory; links in emails point at it. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: { log?: (line: string) => void } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
   const stack = await startLocalStack(
     {
@@ -42,7 +42,7 @@ export async function startTestStack(): Promise<TestStack> {
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,
     },
-    { persist: false, cleanupTimer: false, events: false },
+    { persist: false, cleanupTimer: false, events: false, log: options.log },
   );
   process.env.PUBLIC_BASE_URL = stack.apiUrl;
   resetConfig();

@@ -23,3 +23,10 @@ export function linkIn(email: StoredEmail): { url: URL; invitationId: string; to
   const url = new URL(links[0] ?? '');
   return { url, invitationId: url.pathname.split('/').at(-1) ?? '', token: url.searchParams.get('token') ?? '' };
 }
+
+/** The link of the newest email about one invitation (after a resend, the one that still works). */
+export async function newestLinkFor(address: string, invitationId: string, sesEndpoint = inject('sesEndpoint')): Promise<{ url: URL; invitationId: string; token: string }> {
+  const link = (await emailsTo(address, sesEndpoint)).map(linkIn).filter((l) => l.invitationId === invitationId).at(-1);
+  if (link === undefined) throw new Error(`no email to ${address} about invitation ${invitationId}`);
+  return link;
+}
