@@ -24,6 +24,8 @@ export interface FunctionSpec {
   readonly sendsEmail?: boolean;
   /** Takes `Idempotency-Key`: needs read/write on the idempotency table. */
   readonly idempotent?: boolean;
+  /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
+  readonly consumesStream?: boolean;
 }
 
 export const functions = {
@@ -75,6 +77,11 @@ export const functions = {
     description: "Records the customer admin's accept or decline in one transaction",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
     idempotent: true,
+  },
+  'publish-events': {
+    description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
+    table: [],
+    consumesStream: true,
   },
   'get-openapi': {
     description: 'Serves the OpenAPI document of the HTTP contract',

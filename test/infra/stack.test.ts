@@ -1,66 +1,60 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { App } from 'aws-cdk-lib';
-import type { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../infra/config.js';
-import type { DeploymentConfig } from '../../infra/config.js';
-import { ACCESS_LOG_FIELDS } from '../../infra/constructs/api.js';
+import type { Cloud, DeploymentConfig } from '../../infra/config.js';
+import { ACCESS_LOG_FIELDS, MIN_PASSWORD_LENGTH, TENANT_ATTRIBUTES } from '../../infra/constructs/api.js';
+import { BUNDLING, REPO_ROOT } from '../../infra/constructs/app-function.js';
+import { INVITATION_METRICS } from '../../infra/constructs/monitoring.js';
 import { constructId } from '../../infra/names.js';
 import { functions as catalogue, routes, scheduledFunctions } from '../../infra/routes.js';
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';
-import { PartnerRelationshipsStack } from '../../infra/stack.js';
+import type { PartnerRelationshipsStack } from '../../infra/stack.js';
 import { TABLE_INDEXES } from '../../shared/data/table.js';
+import { SYNTH_TIMEOUT_MS, functionNames as names, logicalId, newApp, removeScratch, synthesize } from './synth.js';
+import type { Json } from './synth.js';
 
-type Json = Record<string, unknown>;
 interface Statement {
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Json;
 }
 
-const SYNTH_TIMEOUT_MS = 120_000;
-const scratch = mkdtempSync(join(tmpdir(), 'infra-test-'));
-/** A fresh app whose cloud assembly goes to this suite's scratch directory, removed afterwards. */
-const newApp = (context: Json): App => new App({ outdir: mkdtempSync(join(scratch, 'app-')), context });
-const names = Object.keys(catalogue) as FunctionName[];
 const specOf = (name: FunctionName): FunctionSpec => catalogue[name];
 const actionsOf = (statement: Statement): string[] =>
   (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).toSorted();
-
-interface Synthesized {
-  readonly config: DeploymentConfig;
-  readonly stack: PartnerRelationshipsStack;
-  readonly template: Template;
-}
-
-/** Builds the stack for a context; `bundle: false` skips esbuild for checks that only need the template. */
-function synthesize(context: Json, bundle = true): Synthesized {
-  const app = newApp(bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] });
-  const config = loadConfig(app.node);
-  const stack = new PartnerRelationshipsStack(app, config.stackName, { config, env: { region: config.region } });
-  return { config, stack, template: Template.fromStack(stack) };
-}
-
-function logicalId(stack: PartnerRelationshipsStack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
+const byJson = <T>(a: T, b: T): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
+const routed = new Set(routes.map((route) => route.function));
+const isAsync = (name: FunctionName): boolean => scheduledFunctions.includes(name) || !routed.has(name);
+const WRITES = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
 
 let config: DeploymentConfig;
 let stack: PartnerRelationshipsStack;
 let template: Template;
 let tableId: string;
 
+function resourcesOf(type: string, from: Template = template): Record<string, { Properties: Json } & Json> {
+  return from.findResources(type) as Record<string, { Properties: Json } & Json>;
+}
+
+function propertiesOf(type: string, id: string, from: Template = template): Json {
+  const resource = resourcesOf(type, from)[id];
+  if (resource === undefined) throw new Error(`No ${type} ${id}`);
+  return resource.Properties;
+}
+
 /** Every IAM statement attached to a catalogue function's role. */
 function statementsOf(name: FunctionName): Statement[] {
   const role = stack.functions[name].role;
   if (role === undefined) throw new Error(`${name} has no role`);
   const roleId = logicalId(stack, role);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return Object.values(resourcesOf('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 function tableResource(index: string | undefined): unknown {
@@ -68,14 +62,25 @@ function tableResource(index: string | undefined): unknown {
   return index === undefined ? arn : { 'Fn::Join': ['', [arn, `/index/${index}`]] };
 }
 
+function functionProperties(name: FunctionName): Json {
+  return propertiesOf('AWS::Lambda::Function', logicalId(stack, stack.functions[name]));
+}
+
+/** The dashboard's widgets, with every CloudFormation token in the body replaced by `TOKEN`. */
+function dashboardWidgets(): { properties: { title: string; metrics: unknown[][] } }[] {
+  const [dashboard, ...others] = Object.values(resourcesOf('AWS::CloudWatch::Dashboard'));
+  expect(others).toEqual([]);
+  const parts = (dashboard?.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const body = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets;
+}
+
 beforeAll(() => {
   ({ config, stack, template } = synthesize({ cloud: 'public' }));
   tableId = logicalId(stack, stack.table.table);
 }, SYNTH_TIMEOUT_MS);
 
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(removeScratch);
 
 describe('the HTTP API', () => {
   it('serves exactly the routes of the route table, no more and no fewer', () => {
@@ -83,7 +88,7 @@ describe('the HTTP API', () => {
     const expected = routes.map((route) => `${route.method} ${route.path}`).toSorted();
 
     // Act
-    const deployed = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+    const deployed = Object.values(resourcesOf('AWS::ApiGatewayV2::Route'))
       .map((route) => route.Properties.RouteKey as string)
       .toSorted();
 
@@ -91,12 +96,10 @@ describe('the HTTP API', () => {
     expect(deployed).toEqual(expected);
   });
 
-  it('asks partners for a Cognito-verified JWT and lets anyone holding an emailed link reach the public routes', () => {
+  it('checks the token of every route that is not public with one Cognito JWT authorizer, leaving the kind of token to the handler', () => {
     // Prepare
-    const [authorizerId, ...others] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
-    const byKey = new Map(
-      Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey, route.Properties]),
-    );
+    const [authorizerId, ...others] = Object.keys(resourcesOf('AWS::ApiGatewayV2::Authorizer'));
+    const byKey = new Map(Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey, route.Properties]));
 
     // Act
     const deployed = routes.map((route) => ({ route, properties: byKey.get(`${route.method} ${route.path}`) as Json }));
@@ -111,12 +114,14 @@ describe('the HTTP API', () => {
         Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${config.region}.amazonaws.com/`, { Ref: logicalId(stack, stack.api.userPool) }]] },
       },
     });
+    expect(deployed.some(({ route }) => route.access !== 'public')).toBe(true);
     for (const { route, properties } of deployed) {
-      if (route.access === 'partner') {
-        expect(properties, `${route.method} ${route.path}`).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      const where = `${route.method} ${route.path} (${route.access})`;
+      if (route.access === 'public') {
+        expect(properties.AuthorizationType ?? 'NONE', where).toBe('NONE');
+        expect(properties.AuthorizerId, where).toBeUndefined();
       } else {
-        expect(properties.AuthorizationType ?? 'NONE', `${route.method} ${route.path}`).toBe('NONE');
-        expect(properties.AuthorizerId, `${route.method} ${route.path}`).toBeUndefined();
+        expect(properties, where).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
       }
     }
   });
@@ -125,19 +130,19 @@ describe('the HTTP API', () => {
     // Prepare
     const routeFunctions = new Set(routes.map((route) => route.function));
     const targetOf = (key: string): unknown =>
-      Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find((route) => route.Properties.RouteKey === key)?.Properties.Target;
+      Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find((route) => route.Properties.RouteKey === key)?.Properties.Target;
 
     // Act
-    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'));
+    const integrations = Object.values(resourcesOf('AWS::ApiGatewayV2::Integration'));
 
     // Assess
     expect(integrations).toHaveLength(routeFunctions.size);
     expect(targetOf('HEAD /accept/{id}')).toEqual(targetOf('GET /accept/{id}'));
   });
 
-  it('throttles the default route and keeps the emailed secret out of the access log', () => {
+  it("throttles the default route at the cloud's rates and keeps the emailed secret out of the access log", () => {
     // Prepare
-    const [stage, ...others] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const [stage, ...others] = Object.values(resourcesOf('AWS::ApiGatewayV2::Stage'));
 
     // Act
     const settings = stage?.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
@@ -145,6 +150,7 @@ describe('the HTTP API', () => {
 
     // Assess
     expect(others).toEqual([]);
+    expect(config.throttle).toEqual({ rateLimit: 50, burstLimit: 100 });
     expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
@@ -152,19 +158,61 @@ describe('the HTTP API', () => {
     });
     expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
     expect(fields).toEqual(ACCESS_LOG_FIELDS);
-    expect(fields.requestId).toBe('$context.requestId');
-    expect(fields.routeKey).toBe('$context.routeKey');
     for (const value of Object.values(fields)) {
       expect(value).not.toMatch(/query|requestOverride|\$request\.|url|uri/i);
     }
   });
+});
 
-  it('issues partner accounts only through an admin, with a partner_id that cannot be changed', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPool', {
+describe('signing in', () => {
+  it('issues accounts only through an admin, tied for good to one partner or one customer domain', () => {
+    // Act
+    const pools = Object.values(resourcesOf('AWS::Cognito::UserPool'));
+
+    // Assess
+    expect(pools).toHaveLength(1);
+    expect(pools[0]?.Properties).toMatchObject({
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      Schema: Match.arrayWith([Match.objectLike({ Name: 'partner_id', AttributeDataType: 'String', Mutable: false })]),
+      Schema: Object.entries(TENANT_ATTRIBUTES).map(([name]) => expect.objectContaining({ Name: name, AttributeDataType: 'String', Mutable: false })),
     });
-    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+    expect(Object.keys(TENANT_ATTRIBUTES)).toEqual(['partner_id', 'customer_domain']);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED' });
+  });
+
+  it('asks every user for an authenticator code and a long password without composition rules', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: MIN_PASSWORD_LENGTH,
+          RequireLowercase: false,
+          RequireUppercase: false,
+          RequireNumbers: false,
+          RequireSymbols: false,
+        },
+      },
+    });
+    expect(MIN_PASSWORD_LENGTH).toBeGreaterThanOrEqual(15);
+  });
+
+  it('blocks sign-ins with leaked passwords and high-risk sign-ins where Cognito offers threat protection', () => {
+    // Prepare
+    const poolId = logicalId(stack, stack.api.userPool);
+
+    // Act
+    const usgov = synthesize({ cloud: 'usgov' });
+
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'PLUS', UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      UserPoolId: { Ref: poolId },
+      ClientId: 'ALL',
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+      AccountTakeoverRiskConfiguration: { Actions: { HighAction: { EventAction: 'BLOCK', Notify: false } } },
+    });
+    usgov.template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: Match.absent(), UserPoolAddOns: Match.absent(), MfaConfiguration: 'ON' });
+    usgov.template.resourceCountIs('AWS::Cognito::UserPoolRiskConfigurationAttachment', 0);
   });
 });
 
@@ -174,7 +222,7 @@ describe('the table', () => {
     const gsi2 = TABLE_INDEXES.find((index) => index.indexName === 'GSI2');
 
     // Act
-    const table = template.findResources('AWS::DynamoDB::Table')[tableId]?.Properties as Json;
+    const table = propertiesOf('AWS::DynamoDB::Table', tableId);
 
     // Assess
     expect(table.KeySchema).toEqual([
@@ -199,6 +247,21 @@ describe('the table', () => {
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...(gsi2?.nonKeyAttributes ?? [])] },
       },
     ]);
+  });
+
+  it('encrypts who may administer whom with a key of its own that rotates and outlives the stack', () => {
+    // Prepare
+    const keyId = logicalId(stack, stack.table.key);
+
+    // Act
+    const table = propertiesOf('AWS::DynamoDB::Table', tableId);
+
+    // Assess
+    expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.templateMatches({
+      Resources: { [keyId]: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } } },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 1);
   });
 
   it('lets expired items age out, bills per request, and survives a stack deletion or a bad day', () => {
@@ -226,22 +289,61 @@ describe('least privilege', () => {
     // Prepare
     const expected = specOf(name)
       .table.map((grant) => ({ actions: [...grant.actions].toSorted(), resource: tableResource(grant.index) }))
-      .toSorted((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      .toSorted(byJson);
 
     // Act
     const granted = statementsOf(name)
       .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
       .map((statement) => ({ actions: actionsOf(statement), resource: statement.Resource }))
-      .toSorted((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      .toSorted(byJson);
 
     // Assess
     expect(granted).toEqual(expected);
   });
 
-  it('never grants a Scan or a DynamoDB wildcard to anyone', () => {
+  it.each(names)('lets %s use the table key only through DynamoDB, and encrypt only if it writes', (name) => {
+    // Prepare
+    const grants = specOf(name).table;
+    const writes = grants.some((grant) => grant.actions.some((action) => WRITES.test(action)));
+    const expected =
+      grants.length === 0
+        ? []
+        : [
+            {
+              Effect: 'Allow',
+              Action: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+              Resource: { 'Fn::GetAtt': [logicalId(stack, stack.table.key), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`dynamodb.${config.region}.`, { Ref: 'AWS::URLSuffix' }]] } } },
+            },
+          ];
+
     // Act
-    const actions = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
-      (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap(actionsOf),
+    const granted = statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+
+    // Assess
+    expect(granted).toEqual(expected);
+  });
+
+  it.each(names)('lets %s write logs only to its own log group, with no AWS managed policy', (name) => {
+    // Prepare
+    const logGroup = (functionProperties(name).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const role = stack.functions[name].role;
+
+    // Act
+    const logs = statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+    const roleProperties = propertiesOf('AWS::IAM::Role', logicalId(stack, role!));
+
+    // Assess
+    expect(logs).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
+    ]);
+    expect(roleProperties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('never grants a Scan or a wildcard action to anyone', () => {
+    // Act
+    const actions = Object.values(resourcesOf('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap(actionsOf),
     );
 
     // Assess
@@ -250,36 +352,39 @@ describe('least privilege', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('lets only create-invitation send email, and only as the configured sender identity', () => {
+  it('lets only the functions that email send it, and only as the configured sender identity', () => {
     // Prepare
     const senders = names.filter((name) => specOf(name).sendsEmail === true);
     const domain = config.senderEmail.split('@')[1];
 
     // Act
-    const sesStatements = Object.fromEntries(
+    const sesStatements = new Map(
       names.map((name) => [name, statementsOf(name).filter((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))]),
     );
 
     // Assess
-    expect(senders).toEqual(['create-invitation']);
-    for (const name of names.filter((n) => n !== 'create-invitation')) {
-      expect(sesStatements[name], name).toEqual([]);
+    expect(senders).toContain('create-invitation');
+    for (const name of names) {
+      const statements = sesStatements.get(name) ?? [];
+      if (!senders.includes(name)) {
+        expect(statements, name).toEqual([]);
+        continue;
+      }
+      expect(statements, name).toHaveLength(1);
+      const [statement] = statements;
+      expect(actionsOf(statement!)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      const resources = JSON.stringify(statement!.Resource);
+      expect(resources).not.toContain('"*"');
+      expect(resources).toContain(`:identity/${config.senderEmail}`);
+      expect(resources).toContain(`:identity/${domain}"`);
+      expect(resources).toContain('{"Ref":"AWS::Partition"}');
     }
-    const [statement, ...others] = sesStatements['create-invitation'] ?? [];
-    expect(others).toEqual([]);
-    expect(actionsOf(statement!)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-    const resources = JSON.stringify(statement!.Resource);
-    expect(statement!.Resource).not.toBe('*');
-    expect(resources).not.toContain('"*"');
-    expect(resources).toContain(`:identity/${config.senderEmail}`);
-    expect(resources).toContain(`:identity/${domain}"`);
-    expect(resources).toContain('{"Ref":"AWS::Partition"}');
   });
 
   it('grants nothing on "*" except X-Ray tracing', () => {
     // Act
-    const wildcard = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+    const wildcard = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((statement) => statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*')));
 
     // Assess
@@ -293,12 +398,31 @@ describe('the functions', () => {
     expect(Object.keys(stack.functions).toSorted()).toEqual(names.toSorted());
   });
 
-  it.each(names)('runs %s on Node.js 22 on arm64 with its own log group and tracing', (name) => {
-    // Prepare
-    const id = logicalId(stack, stack.functions[name]);
-
+  it('bundles every function in the catalogue the way the stack does, as ESM for Node.js 24', async () => {
     // Act
-    const fn = template.findResources('AWS::Lambda::Function')[id]?.Properties as Json;
+    const result = await build({
+      entryPoints: names.map((name) => join(REPO_ROOT, 'functions', `${name}.ts`)),
+      bundle: true,
+      platform: 'node',
+      format: BUNDLING.format,
+      target: BUNDLING.target,
+      mainFields: [...BUNDLING.mainFields],
+      banner: { js: BUNDLING.banner },
+      minify: BUNDLING.minify,
+      outdir: join(tmpdir(), 'bundle-check'),
+      write: false,
+      logLevel: 'silent',
+    });
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles.map((file) => file.path.split('/').at(-1)).toSorted()).toEqual(names.map((name) => `${name}.js`).toSorted());
+    expect(BUNDLING.target).toBe('node24');
+  });
+
+  it.each(names)('runs %s on Node.js 24 on arm64 with its own log group kept for 30 days, and tracing', (name) => {
+    // Act
+    const fn = functionProperties(name);
 
     // Assess
     expect(fn).toMatchObject({
@@ -311,16 +435,15 @@ describe('the functions', () => {
       LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
     });
     const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-    expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties).toMatchObject({ RetentionInDays: 30 });
+    expect(propertiesOf('AWS::Logs::LogGroup', logGroupId)).toMatchObject({ RetentionInDays: 30 });
   });
 
-  it.each(names)('gives %s the configuration it reads at cold start', (name) => {
+  it.each(names)('gives %s the configuration it reads at cold start, including where its metrics go', (name) => {
     // Prepare
     const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack, stack.api.httpApi), 'ApiEndpoint'] };
 
     // Act
-    const env = (template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.functions[name])]?.Properties as Json)
-      .Environment as { Variables: Json };
+    const env = functionProperties(name).Environment as { Variables: Json };
 
     // Assess
     expect(env.Variables).toEqual({
@@ -329,16 +452,25 @@ describe('the functions', () => {
       SENDER_EMAIL: 'no-reply@partner-relationships.example.com',
       INVITATION_TTL_DAYS: '90',
       POWERTOOLS_SERVICE_NAME: 'partner-relationships',
+      POWERTOOLS_METRICS_NAMESPACE: 'PartnerRelationships',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
-  it('runs the cleanup function every 15 minutes', () => {
+  it.each(names)('keeps the failed asynchronous events of %s, if it has any, in the dead-letter queue', (name) => {
+    // Act
+    const deadLetters = functionProperties(name).DeadLetterConfig;
+
+    // Assess
+    expect(deadLetters).toEqual(isAsync(name) ? { TargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetters.queue), 'Arn'] } } : undefined);
+  });
+
+  it('runs the cleanup function every 15 minutes, retrying twice and keeping undeliverable events', () => {
     // Prepare
     const cleanupIds = scheduledFunctions.map((name) => logicalId(stack, stack.functions[name]));
 
     // Act
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(resourcesOf('AWS::Events::Rule'));
 
     // Assess
     expect(cleanupIds).toHaveLength(1);
@@ -346,22 +478,144 @@ describe('the functions', () => {
     expect(rules[0]?.Properties).toMatchObject({
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
-      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [cleanupIds[0], 'Arn'] } })],
+      Targets: [
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [cleanupIds[0], 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetters.queue), 'Arn'] } },
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': [cleanupIds[0], 'Arn'] },
       Principal: 'events.amazonaws.com',
     });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+});
+
+describe('operations', () => {
+  /** Alarm properties by their CloudFormation id. */
+  const alarmsById = (): Record<string, Json> =>
+    Object.fromEntries(Object.entries(resourcesOf('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [id, alarm.Properties]));
+  const alarmOf = (construct: Parameters<typeof logicalId>[1]): Json => alarmsById()[logicalId(stack, construct)] ?? {};
+  const topic = (): Json => ({ Ref: logicalId(stack, stack.monitoring.topic) });
+
+  it('raises an alarm on any 5xx from the HTTP API', () => {
+    expect(alarmOf(stack.monitoring.alarms.api5xx)).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(stack, stack.api.httpApi) } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it.each(names)('raises an alarm when %s fails or is throttled', (name) => {
+    // Prepare
+    const fn = { Ref: logicalId(stack, stack.functions[name]) };
+
+    // Act
+    const errors = alarmOf(stack.monitoring.alarms.functionErrors[name]);
+    const throttles = alarmOf(stack.monitoring.alarms.functionThrottles[name]);
+
+    // Assess
+    expect(errors).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: fn }], Threshold: 1 });
+    expect(throttles).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: fn }], Threshold: 1 });
+  });
+
+  it('raises an alarm when an event lands in the dead-letter queue', () => {
+    expect(alarmOf(stack.monitoring.alarms.deadLetters)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetters.queue), 'QueueName'] } }],
+    });
+  });
+
+  it('tells the alarm topic when any alarm fires and when it clears, under a name that says which stack', () => {
+    // Act
+    const alarms = Object.values(alarmsById());
+
+    // Assess
+    expect(alarms).toHaveLength(2 * names.length + 2);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([topic()]);
+      expect(alarm.OKActions).toEqual([topic()]);
+      expect(alarm.AlarmName).toMatch(new RegExp(`^${stack.stackName}-`));
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+  });
+
+  it('takes alarm messages only over TLS, from CloudWatch alarms of this account', () => {
+    // Act
+    const [policy, ...others] = Object.values(resourcesOf('AWS::SNS::TopicPolicy'));
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Json[] }).Statement;
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(statements).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+      }),
+    ]);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('emails the alarms to the operator when asked to', () => {
+    // Act
+    const { stack: withEmail, template: emailing } = synthesize({ alarmEmail: 'operators@example.com' });
+
+    // Assess
+    emailing.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'operators@example.com',
+      TopicArn: { Ref: logicalId(withEmail, withEmail.monitoring.topic) },
+    });
+  });
+
+  it('charts invitations created, accepted, declined and expired from the functions’ own metrics', () => {
+    // Act
+    const invitations = dashboardWidgets().find((widget) => widget.properties.title === 'Invitations');
+
+    // Assess
+    expect(invitations?.properties.metrics).toEqual(
+      INVITATION_METRICS.map((metric) => ['PartnerRelationships', metric, 'service', 'partner-relationships', { period: 3600, stat: 'Sum' }]),
+    );
+    expect(INVITATION_METRICS).toEqual(['InvitationsCreated', 'InvitationsAccepted', 'InvitationsDeclined', 'InvitationsExpired']);
+  });
+
+  it('charts API 4xx, 5xx and latency and every function’s errors', () => {
+    // Act
+    const charted = dashboardWidgets().flatMap((widget) => widget.properties.metrics.map((metric) => `${String(metric[0])} ${String(metric[1])}`));
+    const functionErrors = dashboardWidgets()
+      .flatMap((widget) => widget.properties.metrics)
+      .filter((metric) => metric[1] === 'Errors')
+      .map((metric) => (metric.at(-1) as { label: string }).label);
+
+    // Assess
+    expect(charted).toEqual(expect.arrayContaining(['AWS/ApiGateway 4xx', 'AWS/ApiGateway 5xx', 'AWS/ApiGateway Latency']));
+    expect(functionErrors.toSorted()).toEqual(names.toSorted());
   });
 });
 
 describe('the deployment', () => {
+  const clouds: readonly (readonly [Cloud, string])[] = [
+    ['public', 'us-east-1'],
+    ['usgov', 'us-gov-west-1'],
+    ['germany', 'eu-central-1'],
+  ];
+
   it('writes no ARN that only works in the commercial partition', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('arn:aws:');
   });
 
-  it('tells the operator the API URL, user pool, app client and table', () => {
+  it('tells the operator the API URL, user pool, app client, table, alarm topic and dashboard', () => {
     // Act
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
@@ -371,32 +625,66 @@ describe('the deployment', () => {
       UserPoolId: { Value: { Ref: logicalId(stack, stack.api.userPool) } },
       UserPoolClientId: { Value: { Ref: logicalId(stack, stack.api.userPoolClient) } },
       TableName: { Value: { Ref: tableId } },
+      AlarmTopicArn: { Value: { Ref: logicalId(stack, stack.monitoring.topic) } },
+      DashboardName: { Value: { Ref: logicalId(stack, stack.monitoring.dashboard) } },
     });
   });
 
-  it.each([
-    ['usgov', 'us-gov-west-1', 'PartnerRelationships-usgov'],
-    ['germany', 'eu-central-1', 'PartnerRelationships-germany'],
-  ])('deploys an isolated %s copy to %s', (cloud, region, stackName) => {
+  it.each(clouds)('deploys an isolated %s copy to %s, with ARNs, issuer and key use built from its own region and partition', (cloud, region) => {
     // Act
-    const other = synthesize({ cloud }, false);
+    const other = synthesize({ cloud });
     const json = JSON.stringify(other.template.toJSON());
+    const sender = other.config.senderEmail;
+    const sesIdentity = (identity: string): unknown => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:${region}:`, { Ref: 'AWS::AccountId' }, `:identity/${identity}`]],
+    });
 
     // Assess
     expect(other.stack.region).toBe(region);
-    expect(other.stack.stackName).toBe(stackName);
+    expect(other.stack.stackName).toBe(`PartnerRelationships-${cloud}`);
     expect(json).not.toContain('arn:aws:');
-    expect(json).toContain(`https://cognito-idp.${region}.amazonaws.com/`);
-    expect(json).toContain(`:ses:${region}:`);
+    for (const [, elsewhere] of clouds.filter(([, r]) => r !== region)) expect(json).not.toContain(elsewhere);
+    other.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: {
+        Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${region}.amazonaws.com/`, { Ref: logicalId(other.stack, other.stack.api.userPool) }]] },
+      },
+    });
+    other.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: [sesIdentity(sender), sesIdentity(sender.split('@')[1] ?? '')] }),
+        ]),
+      },
+    });
+    expect(json).toContain(`"dynamodb.${region}."`);
     other.template.resourceCountIs('AWS::Lambda::Function', names.length);
+  });
+
+  it('gives each cloud its own stack name, sender address and throttling', () => {
+    // Act
+    const configs = clouds.map(([cloud]) => loadConfig(newApp({ cloud }).node));
+
+    // Assess
+    expect(new Set(configs.map((c) => c.stackName)).size).toBe(clouds.length);
+    expect(new Set(configs.map((c) => c.senderEmail)).size).toBe(clouds.length);
+    expect(configs.map((c) => c.throttle)).toEqual([
+      { rateLimit: 50, burstLimit: 100 },
+      { rateLimit: 20, burstLimit: 40 },
+      { rateLimit: 25, burstLimit: 50 },
+    ]);
+    expect(configs.map((c) => c.threatProtection)).toEqual([true, false, true]);
   });
 
   it('links emails to a custom domain and sender when the operator asks for them', () => {
     // Act
-    const custom = synthesize(
-      { cloud: 'germany', publicBaseUrl: 'https://partners.example.de/', senderEmail: 'invite@example.de', invitationTtlDays: '30' },
-      false,
-    );
+    const custom = synthesize({
+      cloud: 'germany',
+      publicBaseUrl: 'https://partners.example.de/',
+      senderEmail: 'invite@example.de',
+      invitationTtlDays: '30',
+      throttleRateLimit: '5',
+      throttleBurstLimit: '10',
+    });
     const env = (custom.template.findResources('AWS::Lambda::Function')[logicalId(custom.stack, custom.stack.functions['create-invitation'])]
       ?.Properties as Json).Environment as { Variables: Json };
 
@@ -406,37 +694,71 @@ describe('the deployment', () => {
       SENDER_EMAIL: 'invite@example.de',
       INVITATION_TTL_DAYS: '30',
     });
+    custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
+    });
+  });
+
+  it('lets a dev copy be torn down: its own stack name, no deletion protection, nothing retained', () => {
+    // Act
+    const dev = synthesize({ cloud: 'public', stage: 'dev' });
+    const resources = Object.values(dev.template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
+
+    // Assess
+    expect(dev.stack.stackName).toBe('PartnerRelationships-public-dev');
+    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    dev.template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
+    expect(resources.filter((resource) => resource.DeletionPolicy === 'Retain').map((resource) => resource.Type)).toEqual([]);
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Cognito::UserPool', 'AWS::Logs::LogGroup']) {
+      expect(resources.filter((resource) => resource.Type === type).every((resource) => resource.DeletionPolicy === 'Delete'), type).toBe(true);
+    }
+  });
+
+  it('protects and keeps the data of a production copy: table, key and user pool', () => {
+    // Act
+    const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
+
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Cognito::UserPool']) {
+      expect(resources.filter((resource) => resource.Type === type).map((resource) => resource.DeletionPolicy), type).toEqual(['Retain']);
+    }
   });
 });
 
 describe('the deployment config', () => {
   const configFor = (context: Json): DeploymentConfig => loadConfig(newApp(context).node);
 
-  it('deploys to the public cloud by default, with a 90-day invitation and a 15-minute cleanup', () => {
+  it('deploys a production copy to the public cloud by default, with a 90-day invitation and a 15-minute cleanup', () => {
     // Act
     const defaults = configFor({});
 
     // Assess
     expect(defaults).toMatchObject({
       cloud: 'public',
+      stage: 'production',
       region: 'us-east-1',
       stackName: 'PartnerRelationships-public',
       senderEmail: 'no-reply@partner-relationships.example.com',
       publicBaseUrl: undefined,
+      alarmEmail: undefined,
       invitationTtlDays: 90,
     });
     expect(defaults.cleanupRate.toMinutes()).toBe(15);
   });
 
-  it('refuses an unknown cloud instead of deploying somewhere unexpected', () => {
+  it('refuses an unknown cloud or stage instead of deploying somewhere unexpected', () => {
     expect(() => configFor({ cloud: 'china' })).toThrow(/Unknown cloud "china".*public\|usgov\|germany/);
+    expect(() => configFor({ stage: 'prod' })).toThrow(/Unknown stage "prod".*production\|dev/);
   });
 
-  it('refuses settings that would break the emails or the schedule', () => {
+  it('refuses settings that would break the emails, the alarms, the schedule or the throttling', () => {
     expect(() => configFor({ senderEmail: 'not-an-email' })).toThrow(/senderEmail/);
+    expect(() => configFor({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
     expect(() => configFor({ publicBaseUrl: 'http://insecure.example.com' })).toThrow(/publicBaseUrl/);
     expect(() => configFor({ invitationTtlDays: '0' })).toThrow(/invitationTtlDays/);
     expect(() => configFor({ cleanupRateMinutes: 'often' })).toThrow(/cleanupRateMinutes/);
+    expect(() => configFor({ throttleRateLimit: '-1' })).toThrow(/throttleRateLimit/);
   });
 });
 
