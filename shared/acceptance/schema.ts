@@ -17,7 +17,9 @@ export const decisionBody = z.strictObject({
   decision: z.enum(['accept', 'decline']),
   /** The roles the admin keeps ticked (a form sends one value per ticked box). */
   roles: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.enum(ROLE_NAMES)).max(ROLE_NAMES.length)).optional(),
-  durationDays: z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(MAX_DURATION_DAYS)).optional(),
+  /** Set by the page's form: with it, no ticked role means none (a form sends nothing for unticked boxes). */
+  rolesChosen: z.literal('1').optional(),
+  durationDays: z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(MAX_DURATION_DAYS).optional()),
   reason: z.preprocess(
     blankAsMissing,
     z
@@ -25,7 +27,8 @@ export const decisionBody = z.strictObject({
       .trim()
       .max(500)
       // eslint-disable-next-line no-control-regex -- finding control characters is the point
-      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters'),
-  ).optional(),
+      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters')
+      .optional(),
+  ),
 });
 export type DecisionInput = z.output<typeof decisionBody>;

@@ -69,7 +69,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
   let relationship: Relationship | undefined;
   let refused;
   if (input.decision === 'accept') {
-    const roles = grantedRoles(invitation, input.roles);
+    const roles = grantedRoles(invitation, input.roles ?? (input.rolesChosen === '1' ? [] : undefined));
     const days = grantedDays(invitation, input.durationDays);
     relationship = {
       id: newId(),

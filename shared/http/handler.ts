@@ -92,8 +92,10 @@ function refuseCrossSite(event: ApiEvent): void {
   const headers = event.headers ?? {};
   const site = headers['sec-fetch-site'];
   const origin = headers.origin;
-  const ownOrigin = new URL(config().publicBaseUrl).origin;
-  if (site === 'cross-site' || (origin !== undefined && origin !== ownOrigin)) {
+  // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even from our own page;
+  // then only the browser's own word (Sec-Fetch-Site: same-origin) lets the answer through.
+  const foreignOrigin = origin === 'null' ? site !== 'same-origin' : origin !== undefined && origin !== new URL(config().publicBaseUrl).origin;
+  if (site === 'cross-site' || site === 'same-site' || foreignOrigin) {
     throw new ForbiddenError('CROSS_SITE_REQUEST', 'This answer must be given on the page the emailed link opens.');
   }
 }

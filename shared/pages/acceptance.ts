@@ -50,6 +50,7 @@ export function requestPage(invitation: Invitation, secret: string): string {
 ${invitation.message === undefined ? '' : `<h2>Message from ${partner}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
 <form method="post" action="${escapeHtml(encodeURIComponent(invitation.id))}">
 <input type="hidden" name="token" value="${escapeHtml(secret)}">
+<input type="hidden" name="rolesChosen" value="1">
 <h2>Roles requested</h2>
 <p class="note">Untick any role you do not want to grant.</p>
 <ul class="roles">${roles}</ul>

@@ -69,6 +69,12 @@ describe('the acceptance page', () => {
     expect(crossSite.status).toBe(403);
     expect(await crossSite.text()).toContain('CROSS_SITE_REQUEST');
     expect(foreignOrigin.status).toBe(403);
+    const sandboxed = await fetch(`${url.origin}/accept/${id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'null' },
+      body: form,
+    });
+    expect(sandboxed.status).toBe(403);
     const invitation = await t.api('GET', `/invitations/${id}`, { token: await t.partnerToken('fabrikam') });
     expect(invitation.json?.status).toBe('PENDING');
     const sameOrigin = await fetch(`${url.origin}/accept/${id}`, {

@@ -1,0 +1,87 @@
+/**
+ * The acceptance page in a real (headless) Chromium: a scanner that renders the page changes
+ * nothing, and the admin can untick a role, shorten the duration and accept with clicks alone,
+ * with JavaScript switched off.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { uniqueDomain } from '../support/environment.js';
+import { emailsTo, linkIn } from '../support/mail.js';
+import { startTestStack, type TestStack } from '../support/local-stack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let t: TestStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  t = await startTestStack();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+async function invite(roles: string[]) {
+  const customer = uniqueDomain();
+  const created = await t.api('POST', '/invitations', {
+    token: await t.partnerToken('fabrikam'),
+    body: { customerDomain: customer, adminEmail: `admin@${customer}`, roles, durationDays: 200 },
+  });
+  expect(created.status).toBe(201);
+  return { id: String(created.json?.id), customer, url: linkIn((await emailsTo(`admin@${customer}`))[0]!).url };
+}
+
+describe('the acceptance page in a browser', () => {
+  it('changes nothing when a scanner renders it', async () => {
+    // Prepare
+    const { id, url } = await invite(['USER_ADMIN']);
+    const token = await t.partnerToken('fabrikam');
+    const before = (await t.api('GET', `/invitations/${id}`, { token })).text;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // Act
+    const response = await page.goto(url.href, { waitUntil: 'networkidle' });
+    await page.screenshot({ fullPage: true });
+    // Assess
+    expect(response?.status()).toBe(200);
+    expect(await page.title()).toContain('Fabrikam');
+    expect((await t.api('GET', `/invitations/${id}`, { token })).text).toBe(before);
+    await context.close();
+  });
+
+  it('lets the admin grant fewer roles for less time with clicks alone, JavaScript off', async () => {
+    // Prepare
+    const { id, customer, url } = await invite(['USER_ADMIN', 'BILLING_READER', 'DIRECTORY_READER']);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url.href);
+    // Act
+    await page.getByLabel(/Billing reader/).uncheck();
+    await page.getByLabel(/Grant access for/).fill('30');
+    await page.getByRole('button', { name: 'Accept' }).click();
+    // Assess
+    await expect.poll(() => page.textContent('h1')).toContain('now has admin access');
+    const { json } = await t.api('GET', '/relationships', { token: await t.partnerToken('fabrikam') });
+    const relationship = json?.items.find((r: { customerDomain: string }) => r.customerDomain === customer);
+    expect(relationship).toMatchObject({ roles: ['USER_ADMIN', 'DIRECTORY_READER'], requestedRoles: ['USER_ADMIN', 'BILLING_READER', 'DIRECTORY_READER'], invitationId: id });
+    expect(Date.parse(relationship.endsAt) - Date.parse(relationship.startsAt)).toBe(30 * 24 * 60 * 60 * 1000);
+    await context.close();
+  });
+
+  it('refuses an accept with every role unticked, and says what to do', async () => {
+    const { id, url } = await invite(['USER_ADMIN']);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url.href);
+    await page.getByLabel(/User administrator/).uncheck();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => page.textContent('body')).toContain('Keep at least one role ticked');
+    const { json } = await t.api('GET', `/invitations/${id}`, { token: await t.partnerToken('fabrikam') });
+    expect(json?.status).toBe('PENDING');
+    await context.close();
+  });
+});
