@@ -2,69 +2,30 @@
  * The product's story over HTTP, through the local gateway, against DynamoDB Local and the SES
  * stand-in: partners invite, the admin answers from the email, both sides see the result.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../shared/clock.js';
+import { loadOrCreateKeys, signToken } from '../../infra/local/jwt.js';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
-import { signToken } from '../../infra/local/jwt.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
+import { startTestStack, type TestStack } from '../support/local-stack.js';
 
-let stack: LocalStack;
-let dataDir: string;
-const clock = movableClock();
+let t: TestStack;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
-  stack = await startLocalStack(
-    {
-      port: 0,
-      sesPort: 0,
-      dynamodbPort: 0,
-      dataDir,
-      publicBaseUrl: 'http://placeholder.invalid',
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
-      tableName: `e2e-${randomUUID()}`,
-      senderEmail: 'no-reply@partner-relationships.test',
-      cleanupIntervalSeconds: 0,
-    },
-    { persist: false, cleanupTimer: false },
-  );
-  // Links in emails point at this gateway, as PUBLIC_BASE_URL does in a real deployment.
-  process.env.PUBLIC_BASE_URL = stack.apiUrl;
-  (await import('../../shared/config.js')).resetConfig();
-  useClock(clock);
+  t = await startTestStack();
 });
 
 afterAll(async () => {
-  useClock(undefined);
-  await stack?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await t.stop();
 });
 
-afterEach(() => clock.set(new Date()));
+afterEach(() => t.clock.set(new Date()));
 
-const partnerToken = (partnerId: string) => signToken(stack.keys, { kind: 'partner', partnerId });
-
-async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` }),
-      ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, headers: response.headers, text, json: type.includes('json') && text !== '' ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const partnerToken = (partnerId: string) => t.partnerToken(partnerId);
+const api = (...args: Parameters<TestStack['api']>) => t.api(...args);
 
 async function invite(partnerId: string, customer: string) {
   return api('POST', '/invitations', { token: await partnerToken(partnerId), body: { customerDomain: customer, adminEmail: `admin@${customer}` } });
@@ -126,7 +87,7 @@ describe('partners invite a customer, the admin accepts from the email', () => {
     const customer = uniqueDomain();
     await invite('fabrikam', customer);
     const { url } = linkIn((await emailsTo(`admin@${customer}`))[0]!);
-    clock.advance(90 * DAY_MS + 1000);
+    t.clock.advance(90 * DAY_MS + 1000);
     const page = await fetch(url);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain('EXPIRED');
@@ -149,7 +110,7 @@ describe('partners invite a customer, the admin accepts from the email', () => {
     const { invitationId, token } = linkIn((await emailsTo(`admin@${customer}`))[0]!);
     const statuses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        fetch(`${stack.apiUrl}/accept/${invitationId}`, {
+        fetch(`${t.stack.apiUrl}/accept/${invitationId}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
           body: new URLSearchParams({ token, decision: 'accept' }).toString(),
@@ -211,10 +172,10 @@ describe('the partner API refuses what it must', () => {
     const body = { customerDomain: uniqueDomain(), adminEmail: 'a@b.com' };
     expect((await api('POST', '/invitations', { body })).status).toBe(401);
     expect((await api('GET', '/invitations', { token: 'not-a-jwt' })).status).toBe(401);
-    const otherKeys = await import('../../infra/local/jwt.js').then(async (m) => m.loadOrCreateKeys(await mkdtemp(join(tmpdir(), 'other-key-'))));
+    const otherKeys = await loadOrCreateKeys(await mkdtemp(join(tmpdir(), 'other-key-')));
     const forged = await signToken(otherKeys, { kind: 'partner', partnerId: 'fabrikam' });
     expect((await api('GET', '/invitations', { token: forged })).status).toBe(401);
-    const customer = await signToken(stack.keys, { kind: 'customer', customerDomain: 'contoso.com' });
+    const customer = await t.customerToken('contoso.com');
     const forbidden = await api('GET', '/invitations', { token: customer });
     expect(forbidden.status).toBe(403);
     expect(forbidden.json?.code).toBe('PARTNER_TOKEN_REQUIRED');
