@@ -1,9 +1,24 @@
 /**
  * The local stand-in for EventBridge: enough of its JSON protocol for the SDK's PutEvents. It keeps
- * what it receives in memory, logs one line per event (ids only) and serves `GET /events`.
+ * what it receives in memory, logs one line per event (ids only) and serves `GET /events`. And the
+ * stream poller that plays the Lambda event source mapping: it reads the table's stream from
+ * DynamoDB Local and hands the publisher its batches.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type AttributeValue as StreamAttributeValue,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { localCredentials } from '../../shared/data/client.js';
+import { isAuditInsert } from '../../shared/events/publisher.js';
 import { assertPortFree, type RunningService } from './processes.js';
 
 /** One event as EventBridge would have received it. */
@@ -153,4 +168,264 @@ function send(response: ServerResponse, status: number, contentType: string, bod
   const text = JSON.stringify(body);
   response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() });
   response.end(text);
+}
+
+/** A stream-triggered Lambda handler; a `batchItemFailures` answer asks for a retry from the first failed record. */
+export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamPoller {
+  /** Stops polling and waits for the batch in flight; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Lambda's default batch size for a DynamoDB event source. */
+const BATCH_SIZE = 100;
+const REDESCRIBE_MS = 5_000;
+
+type Position =
+  | { readonly type: 'LATEST' | 'TRIM_HORIZON' }
+  | { readonly type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+
+interface ShardReader {
+  readonly id: string;
+  readonly parentId: string | undefined;
+  /** Where a new iterator starts: just after the last record the handler took, or at the one to retry. */
+  position: Position;
+  iterator: string | undefined;
+}
+
+/** Polls the table's stream like Lambda's event source mapping, from its current end, and calls `handler` with the audit inserts in order. */
+export async function startStreamPoller(options: {
+  dynamodbEndpoint: string;
+  tableName: string;
+  handler: StreamHandler;
+  log?: (line: string) => void;
+  intervalMs?: number;
+}): Promise<StreamPoller> {
+  const { handler, intervalMs = 250 } = options;
+  const log = options.log ?? (() => undefined);
+  const clientConfig = { endpoint: options.dynamodbEndpoint, region: 'local', credentials: localCredentials, requestHandler: { requestTimeout: 10_000 } };
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const streams = new DynamoDBStreamsClient(clientConfig);
+  const known = new Set<string>();
+  const readers = new Map<string, ShardReader>();
+  let streamArn = '';
+  let describedAt = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  // A problem is logged when it starts, not on every poll while it lasts.
+  let ongoing = new Set<string>();
+  let seen = new Set<string>();
+  const problem = (line: string) => {
+    if (!ongoing.has(line)) log(line);
+    seen.add(line);
+  };
+
+  const describe = async (atStart: boolean) => {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      shards.push(...(StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId !== undefined);
+    for (const shard of shards) {
+      if (shard.ShardId === undefined || known.has(shard.ShardId)) continue;
+      known.add(shard.ShardId);
+      if (atStart && shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) continue;
+      readers.set(shard.ShardId, {
+        id: shard.ShardId,
+        parentId: shard.ParentShardId,
+        position: { type: atStart ? 'LATEST' : 'TRIM_HORIZON' },
+        iterator: undefined,
+      });
+    }
+    describedAt = Date.now();
+  };
+
+  const iteratorAt = async (reader: ShardReader): Promise<string | undefined> => {
+    const { position } = reader;
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: reader.id,
+        ShardIteratorType: position.type,
+        SequenceNumber: 'sequenceNumber' in position ? position.sequenceNumber : undefined,
+      }),
+    );
+    return ShardIterator;
+  };
+
+  /** Where to go on after a failed stream call: a new iterator when the old one expired, the shard's start when the position was trimmed. */
+  const recover = (reader: ShardReader, operation: string, error: unknown) => {
+    const name = errorName(error);
+    problem(`stream: ${operation} failed on ${reader.id} (${name}), retrying`);
+    if (name === 'ExpiredIteratorException') reader.iterator = undefined;
+    if (name === 'TrimmedDataAccessException') {
+      reader.position = { type: 'TRIM_HORIZON' };
+      reader.iterator = undefined;
+    }
+    if (name === 'ResourceNotFoundException') readers.delete(reader.id);
+  };
+
+  const readShard = async (reader: ShardReader) => {
+    if (reader.iterator === undefined) {
+      try {
+        reader.iterator = await iteratorAt(reader);
+      } catch (error) {
+        recover(reader, 'GetShardIterator', error);
+        return;
+      }
+      if (reader.iterator === undefined) {
+        readers.delete(reader.id);
+        return;
+      }
+    }
+    let page;
+    try {
+      page = await streams.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: BATCH_SIZE }));
+    } catch (error) {
+      recover(reader, 'GetRecords', error);
+      return;
+    }
+    const records = (page.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (last !== undefined) {
+      // What the event source mapping's filter (eventName INSERT, NewImage.type.S AUDIT) lets through.
+      const selected = records.filter(isAuditInsert);
+      if (selected.length > 0) {
+        let response: DynamoDBBatchResponse | void;
+        try {
+          response = await handler({ Records: selected });
+        } catch (error) {
+          // The iterator stays where it was: the same batch again on the next poll.
+          problem(`stream: handler failed on ${selected.length} record(s) (${errorName(error)}), retrying`);
+          return;
+        }
+        const retryFrom = firstFailure(selected, response);
+        if (retryFrom !== undefined) {
+          problem(`stream: handler reported failures, retrying from ${retryFrom}`);
+          reader.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: retryFrom };
+          reader.iterator = undefined;
+          return;
+        }
+      }
+      reader.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
+    }
+    if (page.NextShardIterator === undefined) {
+      // Closed and read to its end: its children come with the next description.
+      readers.delete(reader.id);
+      describedAt = 0;
+      return;
+    }
+    reader.iterator = page.NextShardIterator;
+  };
+
+  const poll = async () => {
+    if (Date.now() - describedAt >= REDESCRIBE_MS) {
+      try {
+        await describe(false);
+      } catch (error) {
+        problem(`stream: DescribeStream failed (${errorName(error)}), retrying`);
+      }
+    }
+    for (const reader of [...readers.values()]) {
+      if (stopped) break;
+      // As on AWS, a child shard waits until its parent has been read to its end.
+      if (reader.parentId !== undefined && readers.has(reader.parentId)) continue;
+      await readShard(reader);
+    }
+    ongoing = seen;
+    seen = new Set();
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      inFlight = poll()
+        .catch((error: unknown) => problem(`stream: poll failed (${errorName(error)}), retrying`))
+        .finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  };
+
+  try {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
+    if (Table?.LatestStreamArn === undefined || Table.StreamSpecification?.StreamEnabled !== true) {
+      throw new Error(`Table ${options.tableName} has no stream to poll`);
+    }
+    streamArn = Table.LatestStreamArn;
+    await describe(true);
+    for (const reader of readers.values()) reader.iterator = await iteratorAt(reader);
+  } catch (error) {
+    dynamodb.destroy();
+    streams.destroy();
+    throw error;
+  }
+  schedule();
+
+  return {
+    stop: async () => {
+      if (!stopped) {
+        stopped = true;
+        clearTimeout(timer);
+        await inFlight;
+        dynamodb.destroy();
+        streams.destroy();
+      }
+      await inFlight;
+    },
+  };
+}
+
+/** The sequence number to retry from: the earliest reported failure, or the whole batch when an identifier is not one of its records (as Lambda does). */
+function firstFailure(records: readonly DynamoDBRecord[], response: DynamoDBBatchResponse | void): string | undefined {
+  const failures = response?.batchItemFailures ?? [];
+  if (failures.length === 0) return undefined;
+  const sequenceNumbers = records.map((record) => record.dynamodb?.SequenceNumber);
+  const positions = failures.map((failure) => sequenceNumbers.indexOf(failure.itemIdentifier));
+  return sequenceNumbers[positions.includes(-1) ? 0 : Math.min(...positions)];
+}
+
+/** A record as Lambda delivers it: epoch seconds, binary as base64, this stream's ARN and the local region. */
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const data = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: streamArn,
+    awsRegion: 'local',
+    ...(record.userIdentity === undefined ? {} : { userIdentity: record.userIdentity }),
+    dynamodb:
+      data === undefined
+        ? undefined
+        : {
+            ApproximateCreationDateTime: data.ApproximateCreationDateTime === undefined ? undefined : Math.floor(data.ApproximateCreationDateTime.getTime() / 1000),
+            Keys: toLambdaImage(data.Keys),
+            NewImage: toLambdaImage(data.NewImage),
+            OldImage: toLambdaImage(data.OldImage),
+            SequenceNumber: data.SequenceNumber,
+            SizeBytes: data.SizeBytes,
+            StreamViewType: data.StreamViewType,
+          },
+  };
+}
+
+function toLambdaImage(image: Record<string, StreamAttributeValue> | undefined): Record<string, AttributeValue> | undefined {
+  return image === undefined ? undefined : Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
+}
+
+function toLambdaValue(value: StreamAttributeValue): AttributeValue {
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
+  if (value.M !== undefined) return { M: toLambdaImage(value.M) ?? {} };
+  return value as AttributeValue;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
 }

@@ -12,7 +12,7 @@ import { resetSes } from '../../shared/mail/mailer.js';
 import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
-import { startEventBridgeStandIn } from './events.js';
+import { startEventBridgeStandIn, startStreamPoller, type StreamPoller } from './events.js';
 import { createGateway } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
@@ -52,7 +52,7 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
 /**
  * Starts every part, in order, and returns once the API answers. Anything started is stopped
  * again if a later part fails. `persist: false` keeps DynamoDB in memory (tests); `events: false`
- * leaves out the EventBridge stand-in.
+ * leaves out the EventBridge stand-in and the stream poller that publishes the events.
  */
 export async function startLocalStack(
   settings: LocalSettings,
@@ -60,7 +60,9 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
+  let poller: StreamPoller | undefined;
   const stopAll = async () => {
+    await poller?.stop().catch(() => undefined);
     for (const service of started.reverse()) await service.stop().catch(() => undefined);
   };
   const start = async (service: Promise<RunningService>) => {
@@ -91,6 +93,14 @@ export async function startLocalStack(
       admin.destroy();
     }
     await seed();
+    if (options.events !== false) {
+      poller = await startStreamPoller({
+        dynamodbEndpoint,
+        tableName: settings.tableName,
+        log,
+        handler: async (event) => (await import('../../functions/publish-events.js')).handler(event),
+      });
+    }
     const keys = await loadOrCreateKeys(settings.dataDir);
 
     const gateway = createGateway({ keys, log });

@@ -1,7 +1,7 @@
 /** `npm start`: runs the whole product locally and stops every part on Ctrl-C or SIGTERM. */
 import { LocalStackError } from './processes.js';
 import { readSettings } from './settings.js';
-import { startLocalStack } from './stack.js';
+import { startLocalStack, type LocalStack } from './stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Locally the EMF metric lines would only crowd the terminal.
@@ -9,8 +9,29 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const settings = readSettings();
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
+// Signals are handled from the first moment: one that arrives while the stack is still starting
+// stops it as soon as it is up, instead of killing this process and orphaning DynamoDB Local.
+let stack: LocalStack | undefined;
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  if (stack === undefined) return;
+  stack.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
 try {
-  const stack = await startLocalStack(settings, { log });
+  stack = await startLocalStack(settings, { log });
+  if (stopping) {
+    await stack.stop();
+    process.exit(0);
+  }
   const eventsLine = stack.eventsUrl === undefined ? '' : `\n  Events           ${stack.eventsUrl}   (what would be published to EventBridge)`;
   console.log(`
 Partner Relationships is running locally.
@@ -27,18 +48,6 @@ Partner Relationships is running locally.
 
 Ctrl-C stops everything.
 `);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    stack.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
   console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
   process.exit(1);

@@ -30,7 +30,12 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
 }
 
 async function ports() {
-  return { PORT: String(await freePort()), SES_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) };
+  return {
+    PORT: String(await freePort()),
+    SES_PORT: String(await freePort()),
+    DYNAMODB_PORT: String(await freePort()),
+    EVENTS_PORT: String(await freePort()),
+  };
 }
 
 /** Process ids of DynamoDB Local instances listening on `port`. */
@@ -59,6 +64,18 @@ describe('npm start', () => {
     expect(health).toBe(200);
     expect(viewer).toBe(200);
     expect(stdout).toContain(`http://localhost:${env.PORT}`);
+    expect(code).toBe(0);
+    expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
+  }, 90_000);
+
+  it('stops cleanly when SIGTERM arrives while it is still starting', async () => {
+    const env = await ports();
+    const child = start(env);
+    const done = exited(child);
+    for (let i = 0; i < 300 && dynamoDbLocalOn(env.DYNAMODB_PORT).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toHaveLength(1);
+    child.kill('SIGTERM');
+    const { code } = await done;
     expect(code).toBe(0);
     expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
   }, 90_000);
