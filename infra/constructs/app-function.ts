@@ -24,10 +24,10 @@ export const METRICS_NAMESPACE = 'PartnerRelationships';
 /** How long function and access logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
-/** How every function is bundled: minified ESM for Node.js 24 with source maps, the AWS SDK included so the deployed code runs the versions the lock file pins. */
+/** How every function is bundled: minified ESM for Node.js 22 (the runtime below) with source maps, the AWS SDK included so the deployed code runs the versions the lock file pins. */
 export const BUNDLING = {
   format: OutputFormat.ESM,
-  target: 'node24',
+  target: 'node22',
   mainFields: ['module', 'main'],
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
   minify: true,
@@ -57,7 +57,7 @@ export interface AppFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the project's defaults (Node 24 on arm64, minified ESM with source maps, X-Ray, Powertools
+ * A `NodejsFunction` with the project's defaults (Node 22 on arm64, minified ESM with source maps, X-Ray, Powertools
  * service and metrics namespace) and a role of its own that may write only to the function's own log group.
  */
 export class AppFunction extends NodejsFunction {

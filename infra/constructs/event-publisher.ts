@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -17,8 +18,12 @@ export interface EventPublisherProps {
 export class EventPublisher extends Construct {
   constructor(scope: Construct, id: string, props: EventPublisherProps) {
     super(scope, id);
+    if (props.table.tableStreamArn === undefined) throw new Error(`The table ${props.table.node.path} has no stream to publish from`);
+    // The event source grants stream reads on the table it is given, and on that table's key with no condition; handed the
+    // stream without the key, it grants only the stream, and the key is granted below, for use through DynamoDB alone.
+    const stream = Table.fromTableAttributes(this, 'Stream', { tableArn: props.table.tableArn, tableStreamArn: props.table.tableStreamArn });
     props.handler.addEventSource(
-      new DynamoEventSource(props.table, {
+      new DynamoEventSource(stream, {
         // The mapping keeps its checkpoint: start from the oldest record so nothing written before it existed is skipped.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
@@ -37,10 +42,21 @@ export class EventPublisher extends Construct {
         ],
       }),
     );
+    const stack = Stack.of(this);
+    if (props.table.encryptionKey !== undefined) {
+      // Stream records are encrypted with the table's key: decrypting them is a read, through DynamoDB only.
+      props.handler.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: [props.table.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      );
+    }
     props.handler.addToRolePolicy(
       new PolicyStatement({
         actions: ['events:PutEvents'],
-        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
       }),
     );
     props.handler.addEnvironment('EVENT_BUS_NAME', 'default');

@@ -25,8 +25,10 @@ export async function recordFailedAttempt(invitationId: string): Promise<void> {
         TableName: tableName(),
         Key: invitationKey(invitationId),
         UpdateExpression: 'ADD failedAttempts :one',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':one': 1 },
+        // Only an open request can be locked; for a closed or unknown one this finds nothing to change.
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':pending': 'PENDING' },
       }),
     );
   } catch (error) {

@@ -192,7 +192,7 @@ const operations: Record<string, Record<string, unknown>> = {
     responses: {
       202: { description: 'Resent', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } },
       404: problemResponse('NOT_FOUND'),
-      409: problemResponse('NOT_PENDING'),
+      409: problemResponse('NOT_PENDING, or CONFLICT when another resend won at the same moment'),
       429: problemResponse('RESEND_LIMIT_REACHED (at most 5 resends)'),
     },
   },

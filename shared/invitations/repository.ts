@@ -99,15 +99,19 @@ export async function insertInvitation(
   }
 }
 
-/** Records what became of the invitation email; a small write that never touches the rules. */
-export async function recordEmailDelivery(invitationId: string, email: EmailDelivery): Promise<void> {
+/**
+ * Records what became of the invitation email; a small write that never touches the rules. Only
+ * while the invitation still carries the secret that email sent, so a late answer about an older
+ * email never overwrites a newer one.
+ */
+export async function recordEmailDelivery(invitationId: string, tokenHash: string, email: EmailDelivery): Promise<void> {
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: invitationKey(invitationId),
       UpdateExpression: 'SET email = :email',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':email': email },
+      ConditionExpression: 'tokenHash = :hash',
+      ExpressionAttributeValues: { ':email': email, ':hash': tokenHash },
     }),
   );
 }
@@ -251,7 +255,9 @@ export async function replaceToken(
     return undefined;
   } catch (error) {
     const refusal = refusalOf(error, partnerId);
-    if (refusal.reason === 'STATE' && (refusal.current.resendCount ?? 0) >= MAX_RESENDS && refusal.current.status === 'PENDING') return 'LIMIT';
+    // Only a request that could still be answered is at its limit; an overdue one is simply not pending.
+    const open = refusal.reason === 'STATE' && refusal.current.status === 'PENDING' && refusal.current.expiresAt > at;
+    if (open && (refusal.current.resendCount ?? 0) >= MAX_RESENDS) return 'LIMIT';
     return refusal;
   }
 }

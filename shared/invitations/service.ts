@@ -106,7 +106,7 @@ async function deliver(invitation: Invitation, secret: string): Promise<EmailDel
     email = { status: 'FAILED', at: now().toISOString() };
   }
   try {
-    await recordEmailDelivery(invitation.id, email);
+    await recordEmailDelivery(invitation.id, invitation.tokenHash, email);
   } catch (error) {
     logger.error('Could not record the email status', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
   }
@@ -171,11 +171,12 @@ export async function resendInvitation(partnerId: string, invitationId: string):
     invitationId,
     details: { resendCount: (invitation.resendCount ?? 0) + 1 },
   });
-  const refused = await replaceToken(invitation, partnerId, hashSecret(secret), at.toISOString(), audit);
+  const tokenHash = hashSecret(secret);
+  const refused = await replaceToken(invitation, partnerId, tokenHash, at.toISOString(), audit);
   if (refused === 'LIMIT') throw new ResendLimitError();
   if (refused !== undefined) throw notPending(refused, at);
   logger.info('Invitation resent', { invitationId, partnerId });
-  const resent: Invitation = { ...invitation, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
+  const resent: Invitation = { ...invitation, tokenHash, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
   const email = await deliver(resent, secret);
   return toView({ ...resent, email }, at);
 }
@@ -202,5 +203,7 @@ export class ResendLimitError extends AppError {
 function notPending(refusal: ActionRefusal, at: Date): AppError {
   if (refusal.reason === 'NOT_FOUND') return new NotFoundError('No invitation of yours has this id.');
   const status = toView(refusal.current, at).status;
+  // Still pending: another change (a simultaneous resend) replaced what this one was based on.
+  if (status === 'PENDING') return new ConflictError('CONFLICT', 'This invitation changed at the same moment (another resend?); read it again and retry.');
   return new ConflictError('NOT_PENDING', `This invitation is ${status.toLowerCase()}, not pending.`);
 }

@@ -1,13 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Cloud, Stage } from '../../infra/config.js';
 import { Api } from '../../infra/constructs/api.js';
 import { enforceNag, nagFindings } from '../../infra/nag.js';
-import { routes } from '../../infra/routes.js';
-import type { FunctionName, Route } from '../../infra/routes.js';
-import { functionNames, newApp, removeScratch, synthesize } from './synth.js';
+import { functions as catalogue, routes } from '../../infra/routes.js';
+import type { FunctionName, FunctionSpec, Route } from '../../infra/routes.js';
+import type { PartnerRelationshipsStack } from '../../infra/stack.js';
+import { SYNTH_TIMEOUT_MS, functionNames, newApp, removeScratch, synthesize } from './synth.js';
 
 const clouds: readonly Cloud[] = ['public', 'usgov', 'germany'];
 const stages: readonly Stage[] = ['production', 'dev'];
@@ -87,14 +89,20 @@ describe('cdk-nag, AWS Solutions and Serverless packs', () => {
     // Assess
     expect(unauthorized.map((finding) => finding.path)).toEqual(['Routes/Api/HttpApi/GET--reports/Resource']);
   });
+});
+
+describe('cdk-nag acknowledgments', () => {
+  let stack: PartnerRelationshipsStack;
+  let acknowledged: Acknowledgment[];
+  const onPath = (path: string, id: string): string[] =>
+    acknowledged.filter((ack) => ack.path === path && ack.id === id).map((ack) => ack.reason);
+
+  beforeAll(() => {
+    ({ stack } = synthesize({ cloud: 'usgov', alarmEmail: 'operators@example.com' }));
+    acknowledged = acknowledgmentsIn(stack);
+  }, SYNTH_TIMEOUT_MS);
 
   it('acknowledges each finding on the resource it concerns, never on the whole stack, with a reason of its own', () => {
-    // Prepare
-    const { stack } = synthesize({ cloud: 'usgov', alarmEmail: 'operators@example.com' });
-
-    // Act
-    const acknowledged = acknowledgmentsIn(stack);
-
     // Assess
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const { path, id, reason } of acknowledged) {
@@ -107,5 +115,41 @@ describe('cdk-nag, AWS Solutions and Serverless packs', () => {
     expect(new Set(acknowledged.filter((ack) => ack.id === 'Serverless-LambdaDLQ').map((ack) => ack.path.split('/')[1]))).toEqual(
       new Set(functionNames.filter((name) => stack.functions[name].deadLetterQueue === undefined).map((name) => stack.functions[name].node.id)),
     );
+  });
+
+  it('acknowledges the pinned nodejs22.x runtime on each function itself, saying why, and nowhere else', () => {
+    // Prepare
+    const rules = ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'];
+    const functionPaths = functionNames.map((name) => (stack.functions[name].node.defaultChild as CfnFunction).node.path);
+
+    // Act
+    const runtimeAcks = acknowledged.filter((ack) => rules.includes(ack.id));
+
+    // Assess
+    expect(runtimeAcks.map((ack) => `${ack.path} ${ack.id}`).toSorted()).toEqual(functionPaths.flatMap((path) => rules.map((id) => `${path} ${id}`)).toSorted());
+    for (const { path, id, reason } of runtimeAcks) {
+      expect(reason, `${id} on ${path}`).toMatch(/nodejs22\.x/);
+      expect(reason, `${id} on ${path}`).toMatch(/Node 20 and 22/);
+    }
+  });
+
+  it('acknowledges permissions on "*" only on the functions\' own policies: X-Ray for all, and dynamodb:ListStreams for the stream consumer alone', () => {
+    // Prepare
+    const rule = 'AwsSolutions-IAM5[Resource::*]';
+    const policyPathOf = (name: FunctionName): string => stack.functions[name].role!.node.findChild('DefaultPolicy').node.path;
+    const consumesStream = (name: FunctionName): boolean => (catalogue[name] as FunctionSpec).consumesStream === true;
+
+    // Act
+    const wildcardAcks = acknowledged.filter((ack) => ack.id.startsWith('AwsSolutions-IAM5'));
+
+    // Assess
+    expect(new Set(wildcardAcks.map((ack) => `${ack.path} ${ack.id}`))).toEqual(new Set(functionNames.map((name) => `${policyPathOf(name)} ${rule}`)));
+    for (const name of functionNames) {
+      const reasons = onPath(policyPathOf(name), rule).join(' ');
+      expect(reasons, name).toMatch(/X-Ray/);
+      if (consumesStream(name)) expect(reasons, name).toMatch(/dynamodb:ListStreams/);
+      else expect(reasons, name).not.toMatch(/ListStreams/);
+    }
+    expect(functionNames.filter(consumesStream)).toEqual(['publish-events']);
   });
 });

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -13,7 +14,7 @@ import { constructId } from '../../infra/names.js';
 import { functions as catalogue, routes, scheduledFunctions } from '../../infra/routes.js';
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';
 import type { PartnerRelationshipsStack } from '../../infra/stack.js';
-import { TABLE_INDEXES } from '../../shared/data/table.js';
+import { IDEMPOTENCY_TABLE, TABLE_INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
 import { SYNTH_TIMEOUT_MS, functionNames as names, logicalId, newApp, removeScratch, synthesize } from './synth.js';
 import type { Json } from './synth.js';
 
@@ -31,11 +32,27 @@ const byJson = <T>(a: T, b: T): number => JSON.stringify(a).localeCompare(JSON.s
 const routed = new Set(routes.map((route) => route.function));
 const isAsync = (name: FunctionName): boolean => scheduledFunctions.includes(name) || !routed.has(name);
 const WRITES = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+const isIdempotent = (name: FunctionName): boolean => specOf(name).idempotent === true;
+const consumesStream = (name: FunctionName): boolean => specOf(name).consumesStream === true;
+/** What Powertools does with its records: read, create, complete and, on failure, remove them. */
+const IDEMPOTENCY_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** What the event source mapping reads the stream with, on the stream itself. */
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const MAIN_KEY_SCHEMA = [
+  { AttributeName: 'PK', KeyType: 'HASH' },
+  { AttributeName: 'SK', KeyType: 'RANGE' },
+];
+const IDEMPOTENCY_KEY_SCHEMA = [{ AttributeName: 'id', KeyType: 'HASH' }];
 
 let config: DeploymentConfig;
 let stack: PartnerRelationshipsStack;
 let template: Template;
+/** The data table, found by its PK/SK key schema. */
 let tableId: string;
+/** The Powertools idempotency table, found by its `id` key schema. */
+let idempotencyId: string;
+let keyId: string;
 
 function resourcesOf(type: string, from: Template = template): Record<string, { Properties: Json } & Json> {
   return from.findResources(type) as Record<string, { Properties: Json } & Json>;
@@ -55,6 +72,34 @@ function statementsOf(name: FunctionName): Statement[] {
   return Object.values(resourcesOf('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The one table of a template with this key schema. */
+function tableWithKeys(keySchema: Json[], from: Template = template): string {
+  const ids = Object.entries(resourcesOf('AWS::DynamoDB::Table', from))
+    .filter(([, table]) => isDeepStrictEqual(table.Properties.KeySchema, keySchema))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`Expected one table keyed ${JSON.stringify(keySchema)}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** A KMS statement on the table key, usable only through DynamoDB in the stack's region. */
+function keyStatement(writes: boolean): Statement {
+  return {
+    Effect: 'Allow',
+    Action: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+    Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`dynamodb.${config.region}.`, { Ref: 'AWS::URLSuffix' }]] } } },
+  };
+}
+
+/** The default EventBridge bus of the deploying account, in a region, for whatever partition the stack lands in. */
+function defaultBusArn(region: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${region}:`, { Ref: 'AWS::AccountId' }, ':event-bus/default']] };
+}
+
+function isOnEverything(statement: Statement): boolean {
+  return statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*'));
 }
 
 function tableResource(index: string | undefined): unknown {
@@ -77,7 +122,9 @@ function dashboardWidgets(): { properties: { title: string; metrics: unknown[][]
 
 beforeAll(() => {
   ({ config, stack, template } = synthesize({ cloud: 'public' }));
-  tableId = logicalId(stack, stack.table.table);
+  tableId = tableWithKeys(MAIN_KEY_SCHEMA);
+  idempotencyId = tableWithKeys(IDEMPOTENCY_KEY_SCHEMA);
+  keyId = logicalId(stack, stack.table.key);
 }, SYNTH_TIMEOUT_MS);
 
 afterAll(removeScratch);
@@ -216,7 +263,19 @@ describe('signing in', () => {
   });
 });
 
-describe('the table', () => {
+describe('the tables', () => {
+  it('keeps two tables: the data table, keyed PK/SK, and the idempotency table, keyed id', () => {
+    // Act
+    const tables = Object.keys(resourcesOf('AWS::DynamoDB::Table')).toSorted();
+
+    // Assess
+    expect(tables).toEqual([tableId, idempotencyId].toSorted());
+    expect(tableId).not.toBe(idempotencyId);
+    expect(tableId).toBe(logicalId(stack, stack.table.table));
+    expect(idempotencyId).toBe(logicalId(stack, stack.table.idempotency));
+    expect(TABLE_KEYS).toEqual({ partitionKey: 'PK', sortKey: 'SK' });
+  });
+
   it('keys every item by PK/SK and keeps the listing and expiry indexes', () => {
     // Prepare
     const gsi2 = TABLE_INDEXES.find((index) => index.indexName === 'GSI2');
@@ -225,10 +284,7 @@ describe('the table', () => {
     const table = propertiesOf('AWS::DynamoDB::Table', tableId);
 
     // Assess
-    expect(table.KeySchema).toEqual([
-      { AttributeName: 'PK', KeyType: 'HASH' },
-      { AttributeName: 'SK', KeyType: 'RANGE' },
-    ]);
+    expect(table.KeySchema).toEqual(MAIN_KEY_SCHEMA);
     expect(table.GlobalSecondaryIndexes).toEqual([
       {
         IndexName: 'GSI1',
@@ -250,9 +306,6 @@ describe('the table', () => {
   });
 
   it('encrypts who may administer whom with a key of its own that rotates and outlives the stack', () => {
-    // Prepare
-    const keyId = logicalId(stack, stack.table.key);
-
     // Act
     const table = propertiesOf('AWS::DynamoDB::Table', tableId);
 
@@ -280,45 +333,119 @@ describe('the table', () => {
         },
       },
     });
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it('streams the new image of every written item, the audit outbox', () => {
+    // Act
+    const table = propertiesOf('AWS::DynamoDB::Table', tableId);
+
+    // Assess
+    expect(table.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('keeps the Powertools idempotency records in a table of their own: key id, TTL expiration, the same key, PITR, gone with the stack', () => {
+    // Act
+    const idempotency = resourcesOf('AWS::DynamoDB::Table')[idempotencyId];
+
+    // Assess
+    expect(IDEMPOTENCY_TABLE).toEqual({ partitionKey: 'id', ttlAttribute: 'expiration' });
+    expect(idempotency).toEqual({
+      Type: 'AWS::DynamoDB::Table',
+      // Its records expire after 24 hours: nothing to keep, so no retention and no deletion protection, even in production.
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: IDEMPOTENCY_KEY_SCHEMA,
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      },
+    });
   });
 });
 
 describe('least privilege', () => {
-  it.each(names)('lets %s perform exactly its catalogued DynamoDB actions on the table or index it names', (name) => {
+  it('attaches every IAM policy to the role of a catalogue function, so the checks per function see every statement', () => {
     // Prepare
-    const expected = specOf(name)
-      .table.map((grant) => ({ actions: [...grant.actions].toSorted(), resource: tableResource(grant.index) }))
-      .toSorted(byJson);
+    const roles = names.map((name) => JSON.stringify([{ Ref: logicalId(stack, stack.functions[name].role!) }])).toSorted();
+
+    // Act
+    const attached = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .map((policy) => JSON.stringify(policy.Properties.Roles))
+      .toSorted();
+
+    // Assess
+    expect(attached).toEqual(roles);
+  });
+
+  it.each(names)(
+    'lets %s perform exactly its catalogued DynamoDB actions on the table or index it names, plus its idempotency records or the stream if it needs them',
+    (name) => {
+      // Prepare
+      const expected = [
+        ...specOf(name).table.map((grant) => ({ actions: [...grant.actions].toSorted(), resource: tableResource(grant.index) })),
+        ...(isIdempotent(name) ? [{ actions: IDEMPOTENCY_ACTIONS, resource: { 'Fn::GetAtt': [idempotencyId, 'Arn'] } }] : []),
+        ...(consumesStream(name)
+          ? [
+              { actions: STREAM_READ_ACTIONS, resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
+              { actions: ['dynamodb:ListStreams'], resource: '*' },
+            ]
+          : []),
+      ].toSorted(byJson);
+
+      // Act
+      const granted = statementsOf(name)
+        .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
+        .map((statement) => ({ actions: actionsOf(statement), resource: statement.Resource }))
+        .toSorted(byJson);
+
+      // Assess
+      expect(granted).toEqual(expected);
+    },
+  );
+
+  it('gives the idempotency table only to the functions that take an Idempotency-Key, for item reads and writes alone', () => {
+    // Prepare
+    const idempotent = names.filter(isIdempotent);
+
+    // Act
+    const touching = Object.fromEntries(
+      names.map((name) => [
+        name,
+        statementsOf(name)
+          .filter((statement) => JSON.stringify(statement).includes(`"${idempotencyId}"`))
+          .map((statement) => ({ effect: statement.Effect, actions: actionsOf(statement), resource: statement.Resource, condition: statement.Condition })),
+      ]),
+    );
+
+    // Assess
+    expect(idempotent.toSorted()).toEqual(['create-invitation', 'decide-acceptance', 'resend-invitation']);
+    expect(touching).toEqual(
+      Object.fromEntries(
+        names.map((name) => [
+          name,
+          isIdempotent(name) ? [{ effect: 'Allow', actions: IDEMPOTENCY_ACTIONS, resource: { 'Fn::GetAtt': [idempotencyId, 'Arn'] }, condition: undefined }] : [],
+        ]),
+      ),
+    );
+  });
+
+  it.each(names)('lets %s use the table key only through DynamoDB, to decrypt what it reads and to encrypt only if it writes', (name) => {
+    // Prepare
+    const grants = specOf(name).table;
+    const uses = new Set<boolean>();
+    if (grants.length > 0) uses.add(grants.some((grant) => grant.actions.some((action) => WRITES.test(action))));
+    // Idempotency records are written; stream records only read.
+    if (isIdempotent(name)) uses.add(true);
+    if (consumesStream(name)) uses.add(false);
+    const expected = [...uses].map(keyStatement).toSorted(byJson);
 
     // Act
     const granted = statementsOf(name)
-      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
-      .map((statement) => ({ actions: actionsOf(statement), resource: statement.Resource }))
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')))
       .toSorted(byJson);
-
-    // Assess
-    expect(granted).toEqual(expected);
-  });
-
-  it.each(names)('lets %s use the table key only through DynamoDB, and encrypt only if it writes', (name) => {
-    // Prepare
-    const grants = specOf(name).table;
-    const writes = grants.some((grant) => grant.actions.some((action) => WRITES.test(action)));
-    const expected =
-      grants.length === 0
-        ? []
-        : [
-            {
-              Effect: 'Allow',
-              Action: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
-              Resource: { 'Fn::GetAtt': [logicalId(stack, stack.table.key), 'Arn'] },
-              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`dynamodb.${config.region}.`, { Ref: 'AWS::URLSuffix' }]] } } },
-            },
-          ];
-
-    // Act
-    const granted = statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
 
     // Assess
     expect(granted).toEqual(expected);
@@ -381,14 +508,61 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants nothing on "*" except X-Ray tracing', () => {
+  it('grants nothing on "*" but X-Ray tracing to every function, and dynamodb:ListStreams to the stream consumer alone', () => {
+    // Prepare
+    const expected = Object.fromEntries(
+      names.map((name) => [name, [XRAY_ACTIONS, ...(consumesStream(name) ? [['dynamodb:ListStreams']] : [])].toSorted(byJson)]),
+    );
+
     // Act
     const wildcard = Object.values(resourcesOf('AWS::IAM::Policy'))
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-      .filter((statement) => statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*')));
+      .filter(isOnEverything);
+    const perFunction = Object.fromEntries(names.map((name) => [name, statementsOf(name).filter(isOnEverything).map(actionsOf).toSorted(byJson)]));
 
     // Assess
-    expect(wildcard.flatMap(actionsOf).every((action) => action.startsWith('xray:'))).toBe(true);
+    expect(names.filter(consumesStream)).toEqual(['publish-events']);
+    expect(perFunction).toEqual(expected);
+    expect(wildcard).toHaveLength(Object.values(expected).flat().length);
+    expect(wildcard.every((statement) => statement.Effect === 'Allow' && statement.Condition === undefined)).toBe(true);
+  });
+
+  it('lets only the outbox relay publish events, and only to the default bus of its own region and partition', () => {
+    // Act
+    const events = Object.fromEntries(
+      names.map((name) => [name, statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')))]),
+    );
+
+    // Assess
+    expect(events).toEqual(
+      Object.fromEntries(
+        names.map((name) => [name, consumesStream(name) ? [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: defaultBusArn(config.region) }] : []]),
+      ),
+    );
+  });
+
+  it('lets a function send messages only to the dead-letter queue, and only if it can fail asynchronously or on the stream', () => {
+    // Prepare
+    const deadLetters = { 'Fn::GetAtt': [logicalId(stack, stack.deadLetters.queue), 'Arn'] };
+
+    // Act
+    const sqs = Object.fromEntries(
+      names.map((name) => [name, statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')))]),
+    );
+
+    // Assess
+    for (const name of names) {
+      const statements = sqs[name] ?? [];
+      if (!isAsync(name) && !consumesStream(name)) {
+        expect(statements, name).toEqual([]);
+        continue;
+      }
+      expect(statements.flatMap(actionsOf), name).toContain('sqs:SendMessage');
+      for (const statement of statements) {
+        expect(statement.Resource, name).toEqual(deadLetters);
+        expect(actionsOf(statement).every((action) => ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].includes(action)), name).toBe(true);
+      }
+    }
   });
 });
 
@@ -398,7 +572,7 @@ describe('the functions', () => {
     expect(Object.keys(stack.functions).toSorted()).toEqual(names.toSorted());
   });
 
-  it('bundles every function in the catalogue the way the stack does, as ESM for Node.js 24', async () => {
+  it('bundles every function in the catalogue the way the stack does, as ESM for the Node.js 22 it runs on', async () => {
     // Act
     const result = await build({
       entryPoints: names.map((name) => join(REPO_ROOT, 'functions', `${name}.ts`)),
@@ -417,10 +591,11 @@ describe('the functions', () => {
     // Assess
     expect(result.errors).toEqual([]);
     expect(result.outputFiles.map((file) => file.path.split('/').at(-1)).toSorted()).toEqual(names.map((name) => `${name}.js`).toSorted());
-    expect(BUNDLING.target).toBe('node24');
+    expect(BUNDLING.target).toBe('node22');
+    for (const name of names) expect(`node${String(functionProperties(name).Runtime).match(/^nodejs(\d+)\.x$/)?.[1]}`, name).toBe(BUNDLING.target);
   });
 
-  it.each(names)('runs %s on Node.js 24 on arm64 with its own log group kept for 30 days, and tracing', (name) => {
+  it.each(names)('runs %s on the pinned nodejs22.x on arm64 with its own log group kept for 30 days, and tracing', (name) => {
     // Act
     const fn = functionProperties(name);
 
@@ -451,9 +626,12 @@ describe('the functions', () => {
       PUBLIC_BASE_URL: apiEndpoint,
       SENDER_EMAIL: 'no-reply@partner-relationships.example.com',
       INVITATION_TTL_DAYS: '90',
+      INVITATION_QUOTA_PER_DAY: '100',
       POWERTOOLS_SERVICE_NAME: 'partner-relationships',
       POWERTOOLS_METRICS_NAMESPACE: 'PartnerRelationships',
       NODE_OPTIONS: '--enable-source-maps',
+      ...(isIdempotent(name) ? { IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyId } } : {}),
+      ...(consumesStream(name) ? { EVENT_BUS_NAME: 'default' } : {}),
     });
   });
 
@@ -492,6 +670,76 @@ describe('the functions', () => {
       Principal: 'events.amazonaws.com',
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+});
+
+describe('the events outbox', () => {
+  const publishers = names.filter(consumesStream);
+  const deadLettersArn = (): unknown => ({ 'Fn::GetAtt': [logicalId(stack, stack.deadLetters.queue), 'Arn'] });
+
+  it('relays the stream to one function, publish-events, which no route and no schedule call', () => {
+    // Act
+    const mappings = Object.values(resourcesOf('AWS::Lambda::EventSourceMapping'));
+
+    // Assess
+    expect(publishers).toEqual(['publish-events']);
+    expect(routed.has('publish-events')).toBe(false);
+    expect(scheduledFunctions).not.toContain('publish-events');
+    expect(mappings.map((mapping) => mapping.Properties.FunctionName)).toEqual([{ Ref: logicalId(stack, stack.functions['publish-events']) }]);
+  });
+
+  it('reads the stream from its oldest record, reports failed records, bisects a failing batch and parks what it gives up on in the dead-letter queue', () => {
+    // Act
+    const [mapping] = Object.values(resourcesOf('AWS::Lambda::EventSourceMapping'));
+    const { FilterCriteria: _filters, ...properties } = mapping?.Properties ?? {};
+
+    // Assess
+    expect(properties).toEqual({
+      FunctionName: { Ref: logicalId(stack, stack.functions['publish-events']) },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10_000,
+      MaximumRecordAgeInSeconds: 12 * 60 * 60,
+      DestinationConfig: { OnFailure: { Destination: deadLettersArn() } },
+    });
+  });
+
+  it('hands the function only inserted audit records, not the other writes of the table', () => {
+    // Act
+    const [mapping] = Object.values(resourcesOf('AWS::Lambda::EventSourceMapping'));
+    const filters = (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+
+    // Assess
+    expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['AUDIT'] } } } },
+    ]);
+  });
+
+  it('lets publish-events read the stream, decrypt it through DynamoDB, put events on the default bus and park records, and nothing else', () => {
+    // Prepare
+    const logGroup = (functionProperties('publish-events').LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const normalized = (statement: Statement): Json => ({ ...statement, Action: actionsOf(statement) });
+    const expected = [
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
+      { Effect: 'Allow', Action: XRAY_ACTIONS, Resource: '*' },
+      { Effect: 'Allow', Action: ['dynamodb:ListStreams'], Resource: '*' },
+      { Effect: 'Allow', Action: STREAM_READ_ACTIONS, Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
+      normalized(keyStatement(false)),
+      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: defaultBusArn(config.region) },
+      // The function's own dead-letter queue, and the event source mapping's on-failure destination.
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLettersArn() },
+      { Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Resource: deadLettersArn() },
+    ].toSorted(byJson);
+
+    // Act
+    const granted = statementsOf('publish-events').map(normalized).toSorted(byJson);
+
+    // Assess
+    expect(granted).toEqual(expected);
   });
 });
 
@@ -656,6 +904,9 @@ describe('the deployment', () => {
         ]),
       },
     });
+    other.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: defaultBusArn(region) }]) },
+    });
     expect(json).toContain(`"dynamodb.${region}."`);
     other.template.resourceCountIs('AWS::Lambda::Function', names.length);
   });
@@ -675,25 +926,30 @@ describe('the deployment', () => {
     expect(configs.map((c) => c.threatProtection)).toEqual([true, false, true]);
   });
 
-  it('links emails to a custom domain and sender when the operator asks for them', () => {
+  it('links emails to a custom domain and sender, and applies the invitation lifetime and daily quota, when the operator asks for them', () => {
     // Act
     const custom = synthesize({
       cloud: 'germany',
       publicBaseUrl: 'https://partners.example.de/',
       senderEmail: 'invite@example.de',
       invitationTtlDays: '30',
+      invitationQuotaPerDay: '7',
       throttleRateLimit: '5',
       throttleBurstLimit: '10',
     });
-    const env = (custom.template.findResources('AWS::Lambda::Function')[logicalId(custom.stack, custom.stack.functions['create-invitation'])]
-      ?.Properties as Json).Environment as { Variables: Json };
+    const envOf = (name: FunctionName): Json =>
+      (propertiesOf('AWS::Lambda::Function', logicalId(custom.stack, custom.stack.functions[name]), custom.template).Environment as { Variables: Json }).Variables;
 
     // Assess
-    expect(env.Variables).toMatchObject({
-      PUBLIC_BASE_URL: 'https://partners.example.de',
-      SENDER_EMAIL: 'invite@example.de',
-      INVITATION_TTL_DAYS: '30',
-    });
+    expect(custom.config.invitationQuotaPerDay).toBe(7);
+    for (const name of names) {
+      expect(envOf(name), name).toMatchObject({
+        PUBLIC_BASE_URL: 'https://partners.example.de',
+        SENDER_EMAIL: 'invite@example.de',
+        INVITATION_TTL_DAYS: '30',
+        INVITATION_QUOTA_PER_DAY: '7',
+      });
+    }
     custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
     });
@@ -706,7 +962,8 @@ describe('the deployment', () => {
 
     // Assess
     expect(dev.stack.stackName).toBe('PartnerRelationships-public-dev');
-    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    expect(propertiesOf('AWS::DynamoDB::Table', tableWithKeys(MAIN_KEY_SCHEMA, dev.template), dev.template).DeletionProtectionEnabled).toBe(false);
+    expect(propertiesOf('AWS::DynamoDB::Table', tableWithKeys(IDEMPOTENCY_KEY_SCHEMA, dev.template), dev.template).DeletionProtectionEnabled).toBeUndefined();
     dev.template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
     expect(resources.filter((resource) => resource.DeletionPolicy === 'Retain').map((resource) => resource.Type)).toEqual([]);
     for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Cognito::UserPool', 'AWS::Logs::LogGroup']) {
@@ -714,22 +971,27 @@ describe('the deployment', () => {
     }
   });
 
-  it('protects and keeps the data of a production copy: table, key and user pool', () => {
+  it('protects and keeps the data of a production copy: table, key and user pool, but not the idempotency records that expire within a day', () => {
     // Act
     const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
+    const tables = resourcesOf('AWS::DynamoDB::Table');
 
     // Assess
     template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Cognito::UserPool']) {
+    for (const type of ['AWS::KMS::Key', 'AWS::Cognito::UserPool']) {
       expect(resources.filter((resource) => resource.Type === type).map((resource) => resource.DeletionPolicy), type).toEqual(['Retain']);
     }
+    expect(Object.fromEntries(Object.entries(tables).map(([id, table]) => [id, [table.DeletionPolicy, table.Properties.DeletionProtectionEnabled]]))).toEqual({
+      [tableId]: ['Retain', true],
+      [idempotencyId]: ['Delete', undefined],
+    });
   });
 });
 
 describe('the deployment config', () => {
   const configFor = (context: Json): DeploymentConfig => loadConfig(newApp(context).node);
 
-  it('deploys a production copy to the public cloud by default, with a 90-day invitation and a 15-minute cleanup', () => {
+  it('deploys a production copy to the public cloud by default, with a 90-day invitation, 100 invitations a day and a 15-minute cleanup', () => {
     // Act
     const defaults = configFor({});
 
@@ -743,6 +1005,7 @@ describe('the deployment config', () => {
       publicBaseUrl: undefined,
       alarmEmail: undefined,
       invitationTtlDays: 90,
+      invitationQuotaPerDay: 100,
     });
     expect(defaults.cleanupRate.toMinutes()).toBe(15);
   });
@@ -752,11 +1015,13 @@ describe('the deployment config', () => {
     expect(() => configFor({ stage: 'prod' })).toThrow(/Unknown stage "prod".*production\|dev/);
   });
 
-  it('refuses settings that would break the emails, the alarms, the schedule or the throttling', () => {
+  it('refuses settings that would break the emails, the alarms, the quota, the schedule or the throttling', () => {
     expect(() => configFor({ senderEmail: 'not-an-email' })).toThrow(/senderEmail/);
     expect(() => configFor({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
     expect(() => configFor({ publicBaseUrl: 'http://insecure.example.com' })).toThrow(/publicBaseUrl/);
     expect(() => configFor({ invitationTtlDays: '0' })).toThrow(/invitationTtlDays/);
+    expect(() => configFor({ invitationQuotaPerDay: '0' })).toThrow(/invitationQuotaPerDay/);
+    expect(() => configFor({ invitationQuotaPerDay: '2.5' })).toThrow(/invitationQuotaPerDay/);
     expect(() => configFor({ cleanupRateMinutes: 'often' })).toThrow(/cleanupRateMinutes/);
     expect(() => configFor({ throttleRateLimit: '-1' })).toThrow(/throttleRateLimit/);
   });

@@ -5,7 +5,7 @@ import { db, tableName } from '../../shared/data/client.js';
 import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
 import { decide, openRequest } from '../../shared/acceptance/service.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
-import { createInvitation, resendInvitation } from '../../shared/invitations/service.js';
+import { createInvitation, getInvitation, resendInvitation } from '../../shared/invitations/service.js';
 import { listRelationships } from '../../shared/relationships/service.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
@@ -151,7 +151,9 @@ describe('the customer admin answers a request', () => {
     // Assess
     expect(await codeOf(openRequest(invitation.id, token))).toBe('429 TOO_MANY_ATTEMPTS');
     expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('429 TOO_MANY_ATTEMPTS');
-    await resendInvitation('wingtip', invitation.id);
+    const resent = await resendInvitation('wingtip', invitation.id);
+    expect(resent.email.status).toBe('SENT');
+    expect((await getInvitation('wingtip', invitation.id)).email.status).toBe('SENT');
     const emails = await emailsTo(`admin@${customer}`);
     const fresh = linkIn(emails.at(-1)!).token;
     expect((await decide(invitation.id, fresh, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
