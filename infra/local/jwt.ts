@@ -52,8 +52,12 @@ export async function signToken(keys: LocalKeys, subject: Subject, ttlSeconds = 
     .sign(keys.privateKey);
 }
 
-/** Verifies a bearer token; resolves to its claims or rejects. */
+/** Verifies a bearer token (signature, issuer, audience, expiry, token use); resolves to its claims or rejects. */
 export async function verifyToken(keys: LocalKeys, token: string): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, keys.publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
+  if (!isSignInToken(payload.token_use)) throw new Error('token_use must be id or access');
   return payload;
 }
+
+/** Cognito's two sign-in token kinds; anything else (or nothing) is not a token to call the API with. */
+export const isSignInToken = (tokenUse: unknown): boolean => tokenUse === 'id' || tokenUse === 'access';

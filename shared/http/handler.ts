@@ -148,6 +148,8 @@ export type Caller = { readonly kind: 'partner'; readonly partnerId: string } | 
 export function callerOf(event: ApiEvent): Caller | undefined {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (claims === undefined) throw new UnauthorizedError();
+  // The authorizer checks signature, issuer, audience and expiry; what the token is for is checked here.
+  if (claims.token_use !== 'id' && claims.token_use !== 'access') throw new UnauthorizedError('The bearer token is not a sign-in token.');
   const claim = (name: string) => {
     const value = claims[name] ?? claims[`custom:${name}`];
     return typeof value === 'string' && value !== '' ? value : undefined;

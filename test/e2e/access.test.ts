@@ -25,8 +25,8 @@ afterAll(async () => {
 const OWNER = 'fabrikam';
 const OTHER_PARTNER = 'adatum';
 
-type Case = 'none' | 'bad signature' | 'expired' | 'wrong issuer' | 'wrong audience' | 'owner partner' | 'owner customer' | 'other partner' | 'other customer';
-const CASES: Case[] = ['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'owner partner', 'owner customer', 'other partner', 'other customer'];
+type Case = 'none' | 'bad signature' | 'expired' | 'wrong issuer' | 'wrong audience' | 'wrong token use' | 'owner partner' | 'owner customer' | 'other partner' | 'other customer';
+const CASES: Case[] = ['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'wrong token use', 'owner partner', 'owner customer', 'other partner', 'other customer'];
 
 /** A fresh invitation of the owner to a fresh customer, and optionally its acceptance. */
 async function fixture(accept: boolean): Promise<{ customer: string; invitationId: string }> {
@@ -64,6 +64,8 @@ async function tokenFor(kind: Case, customer: string): Promise<string | undefine
       return sign({}, (j) => j.setIssuer('https://issuer.example').setAudience(LOCAL_AUDIENCE).setExpirationTime('1h'));
     case 'wrong audience':
       return sign({}, (j) => j.setIssuer(LOCAL_ISSUER).setAudience('someone-else').setExpirationTime('1h'));
+    case 'wrong token use':
+      return sign({ token_use: 'refresh' }, (j) => j.setIssuer(LOCAL_ISSUER).setAudience(LOCAL_AUDIENCE).setExpirationTime('1h'));
     case 'owner partner':
       return t.partnerToken(OWNER);
     case 'other partner':
@@ -88,7 +90,7 @@ async function requestFor(route: Route) {
 type Expectation = { status: number | 'success'; code?: string };
 
 function expected(route: Route, kind: Case): Expectation {
-  if (['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience'].includes(kind)) return { status: 401, code: 'UNAUTHORIZED' };
+  if (['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'wrong token use'].includes(kind)) return { status: 401, code: 'UNAUTHORIZED' };
   const partner = kind === 'owner partner' || kind === 'other partner';
   const owner = kind === 'owner partner' || kind === 'owner customer';
   const item = route.path.includes('{');

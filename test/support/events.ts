@@ -30,7 +30,7 @@ export function apiEvent(
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
-      ...(options.claims === undefined ? {} : { authorizer: { jwt: { claims: options.claims } } }),
+      ...(options.claims === undefined ? {} : { authorizer: { jwt: { claims: { token_use: 'access', ...options.claims } } } }),
     },
   } as ApiEvent;
 }

@@ -45,6 +45,8 @@ export async function startTestStack(options: { log?: (line: string) => void } =
     { persist: false, cleanupTimer: false, events: false, log: options.log },
   );
   process.env.PUBLIC_BASE_URL = stack.apiUrl;
+  // End-to-end files invite hundreds of times a (test) day; the quota has tests of its own.
+  process.env.INVITATION_QUOTA_PER_DAY ??= '100000';
   resetConfig();
   const clock = movableClock();
   useClock(clock);
