@@ -1,4 +1,5 @@
 /** `npm run cleanup`: runs the cleanup job once against the running local stack and prints what it changed. */
+import './quiet.js';
 import { readFile } from 'node:fs/promises';
 import { runCleanup } from '../../shared/cleanup/service.js';
 import { readSettings } from './settings.js';

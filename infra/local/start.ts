@@ -1,11 +1,9 @@
 /** `npm start`: runs the whole product locally and stops every part on Ctrl-C or SIGTERM. */
+import './quiet.js';
 import { LocalStackError } from './processes.js';
 import { readSettings } from './settings.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Locally the EMF metric lines would only crowd the terminal.
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const settings = readSettings();
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 

@@ -44,7 +44,9 @@ export async function runCleanup(): Promise<CleanupReport> {
     }),
   );
   countMetric('InvitationsExpired', report.expiredInvitations.length);
-  logger.info('Cleanup finished', {
+  const changed = report.expiredInvitations.length + report.expiredRelationships.length + report.extendedRelationships.length;
+  // A run with nothing to do is the common case: keep it out of the logs unless debugging.
+  logger[changed + report.skipped > 0 ? 'info' : 'debug']('Cleanup finished', {
     expiredInvitations: report.expiredInvitations.length,
     expiredRelationships: report.expiredRelationships.length,
     extendedRelationships: report.extendedRelationships.length,
