@@ -1,6 +1,7 @@
 /**
- * The one HTTP middleware chain of every API function: normalise headers → parse the body →
- * validate body and query → the handler → typed errors become problem+json (or an HTML page).
+ * The one HTTP middleware chain of every API function: normalise headers → (refuse cross-site
+ * form posts) → (Idempotency-Key) → parse and validate body and query → the handler; typed
+ * errors become problem+json (or an HTML page) in the one error handler.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';

@@ -1,5 +1,5 @@
 /** Registered partners: a profile per partner and a claim per domain, so "is this domain a partner's?" is one key. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../data/client.js';
 import { domainClaimKey, partnerKey } from '../data/keys.js';
 import { now } from '../clock.js';
@@ -29,11 +29,16 @@ export function clearPartnerCache(): void {
   cache.clear();
 }
 
-/** Registers a partner and claims its domain; used by seeding and onboarding scripts, idempotent. */
+/** Registers a partner and claims its domain; used by seeding and onboarding scripts, idempotent (the first registration time stays). */
 export async function putPartner(partner: Partner): Promise<void> {
-  const registeredAt = now().toISOString();
   await db().send(
-    new PutCommand({ TableName: tableName(), Item: { ...partnerKey(partner.id), type: 'PARTNER', ...partner, registeredAt } }),
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: partnerKey(partner.id),
+      UpdateExpression: 'SET #type = :type, id = :id, #name = :name, #domain = :domain, registeredAt = if_not_exists(registeredAt, :now)',
+      ExpressionAttributeNames: { '#type': 'type', '#name': 'name', '#domain': 'domain' },
+      ExpressionAttributeValues: { ':type': 'PARTNER', ':id': partner.id, ':name': partner.name, ':domain': partner.domain, ':now': now().toISOString() },
+    }),
   );
   await db().send(
     new PutCommand({
