@@ -18,7 +18,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { constructId } from '../names.js';
-import type { FunctionName } from '../routes.js';
+import { functions as catalogue, type FunctionName, type FunctionSpec } from '../routes.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './app-function.js';
 
 /** The business metrics the functions emit in Embedded Metric Format, with Powertools' `service` dimension. */
@@ -40,6 +40,8 @@ export interface OperationsAlarms {
   readonly deadLetters: Alarm;
   readonly functionErrors: Readonly<Record<FunctionName, Alarm>>;
   readonly functionThrottles: Readonly<Record<FunctionName, Alarm>>;
+  /** Per stream consumer: records waiting too long, i.e. publishing to EventBridge is stuck. */
+  readonly streamIteratorAge: Readonly<Partial<Record<FunctionName, Alarm>>>;
 }
 
 /**
@@ -78,12 +80,12 @@ export class Monitoring extends Construct {
       });
     }
     const action = new SnsAction(this.topic);
-    const alarm = (alarmId: string, description: string, metric: IMetric): Alarm => {
+    const alarm = (alarmId: string, description: string, metric: IMetric, threshold = 1): Alarm => {
       const created = new Alarm(this, alarmId, {
         alarmName: `${stack.stackName}-${alarmId}`,
         alarmDescription: description,
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -109,6 +111,19 @@ export class Monitoring extends Construct {
         'Throttles',
         (name) => `The ${name} function was throttled: the account's concurrency is exhausted.`,
         (fn) => fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
+      ),
+      streamIteratorAge: Object.fromEntries(
+        names
+          .filter((name) => (catalogue[name] as FunctionSpec).consumesStream === true)
+          .map((name) => [
+            name,
+            alarm(
+              `${constructId(name)}IteratorAge`,
+              `The ${name} function is more than 15 minutes behind the table stream: events are not reaching EventBridge.`,
+              props.functions[name].metric('IteratorAge', { period: PERIOD, statistic: Stats.MAXIMUM }),
+              15 * 60 * 1000,
+            ),
+          ]),
       ),
     };
 

@@ -774,6 +774,19 @@ describe('operations', () => {
     expect(throttles).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: fn }], Threshold: 1 });
   });
 
+  it('raises an alarm when the event publisher falls 15 minutes behind the table stream', () => {
+    const consumers = names.filter((name) => (catalogue[name] as { consumesStream?: boolean }).consumesStream === true);
+    expect(consumers).toEqual(['publish-events']);
+    expect(Object.keys(stack.monitoring.alarms.streamIteratorAge)).toEqual(consumers);
+    expect(alarmOf(stack.monitoring.alarms.streamIteratorAge['publish-events']!)).toMatchObject({
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 15 * 60 * 1000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('raises an alarm when an event lands in the dead-letter queue', () => {
     expect(alarmOf(stack.monitoring.alarms.deadLetters)).toMatchObject({
       Namespace: 'AWS/SQS',
@@ -787,7 +800,8 @@ describe('operations', () => {
     const alarms = Object.values(alarmsById());
 
     // Assess
-    expect(alarms).toHaveLength(2 * names.length + 2);
+    // errors and throttles per function, API 5xx, dead letters, and the stream consumer's iterator age
+    expect(alarms).toHaveLength(2 * names.length + 2 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic()]);
       expect(alarm.OKActions).toEqual([topic()]);
