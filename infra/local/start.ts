@@ -35,7 +35,7 @@ try {
 Partner Relationships is running locally.
 
   API              ${stack.apiUrl}   (GET /health, GET /openapi.json)
-  Mail viewer      ${stack.sesUrl}   (every email sent; GET /store as JSON)
+  Mail viewer      ${stack.sesUrl.replace('127.0.0.1', 'localhost')}   (every email sent; GET /store as JSON)
   DynamoDB Local   ${stack.dynamodbEndpoint}${eventsLine}
   Links in emails  ${settings.publicBaseUrl}/accept/...
   Data             ${settings.dataDir}
