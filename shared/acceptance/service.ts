@@ -12,7 +12,7 @@ import { CLOSED_RETENTION_DAYS, effectiveStatus, isRetained, toView, type Invita
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
-import { MAX_FAILED_ATTEMPTS, recordFailedAttempt, writeDecision } from './repository.js';
+import { isLocked, recordFailedAttempt, writeDecision } from './repository.js';
 import type { DecisionInput } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
@@ -30,10 +30,10 @@ async function invitationOfLink(invitationId: string, secret: string, at: Date, 
   const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
   if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) {
-    if (answering) await recordFailedAttempt(invitationId);
+    if (answering) await recordFailedAttempt(invitationId, at.toISOString());
     throw linkNotFound();
   }
-  if ((invitation.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && effectiveStatus(invitation, at) === 'PENDING') throw linkLocked();
+  if (isLocked(invitation, at) && effectiveStatus(invitation, at) === 'PENDING') throw linkLocked();
   if (!current) {
     throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
   }
@@ -110,7 +110,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       }
       throw linkNotFound();
     }
-    if ((current.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
+    if (isLocked(current, at) && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
   countMetric(input.decision === 'accept' ? 'InvitationsAccepted' : 'InvitationsDeclined');
@@ -176,7 +176,7 @@ export class TooManyAttemptsError extends AppError {
   readonly status = 429;
   readonly title = 'Too many attempts';
   constructor() {
-    super('TOO_MANY_ATTEMPTS', 'This link was tried too often with a wrong code. Ask the partner to send the request again.');
+    super('TOO_MANY_ATTEMPTS', 'This link was tried too often with a wrong code, so it rests for an hour. Try again later, or ask the partner to send the request again.');
   }
 }
 

@@ -42,6 +42,7 @@ export interface Invitation {
   readonly replacedTokenHashes?: readonly string[];
   /** Answers with a wrong secret; the link locks at a limit until a resend. */
   readonly failedAttempts?: number;
+  readonly lastFailedAt?: string;
   readonly email: EmailDelivery;
 }
 

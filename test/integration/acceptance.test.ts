@@ -142,6 +142,21 @@ describe('the customer admin answers a request', () => {
     expect(wrongSecret).toEqual(['GetItemCommand', 'UpdateItemCommand']);
   });
 
+  it('rests the link for an hour after 10 answers with a wrong secret, then opens it again', async () => {
+    // Prepare
+    const clock = movableClock();
+    useClock(clock);
+    const { invitation, token } = await invite('adatum');
+    const tampered = `${token.slice(0, -2)}xx`;
+    for (let i = 0; i < 10; i++) await codeOf(decide(invitation.id, tampered, { decision: 'accept' }));
+    // Act and assess
+    clock.advance(59 * 60 * 1000);
+    expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('429 TOO_MANY_ATTEMPTS');
+    clock.advance(2 * 60 * 1000);
+    expect(await codeOf(openRequest(invitation.id, token))).toBe('no error');
+    expect((await decide(invitation.id, token, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
+  });
+
   it('locks the link after 10 answers with a wrong secret, until the partner resends', async () => {
     // Prepare
     const { invitation, customer, token } = await invite('wingtip');

@@ -306,7 +306,8 @@ function withOneMoreFailedAttempt(before: Snapshot, w: World): Snapshot {
   const invitation = before.items[key] as { failedAttempts?: { N: string }; status?: { S: string } };
   if (invitation.status?.S !== 'PENDING') return before;
   const failedAttempts = { N: String(Number(invitation.failedAttempts?.N ?? 0) + 1) };
-  return { ...before, items: { ...before.items, [key]: { ...invitation, failedAttempts } } };
+  const lastFailedAt = { S: clock.now().toISOString() };
+  return { ...before, items: { ...before.items, [key]: { ...invitation, failedAttempts, lastFailedAt } } };
 }
 
 const relationshipOf = async (partnerId: string, customer: string) => {
