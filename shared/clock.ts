@@ -39,6 +39,11 @@ export function addDays(from: Date, days: number): Date {
   return new Date(from.getTime() + days * DAY_MS);
 }
 
+/** Epoch seconds, as DynamoDB's TTL attribute wants them. */
+export function epochSeconds(at: Date): number {
+  return Math.ceil(at.getTime() / 1000);
+}
+
 /** A new opaque identifier for an invitation or a relationship. */
 export function newId(): string {
   return randomUUID();

@@ -167,7 +167,8 @@ function toEvent(
   } as ApiEvent;
 }
 
-function lambdaContext(name: FunctionName): Context {
+/** The Lambda context a function gets locally: a name, a request id and ten seconds. */
+export function lambdaContext(name: string): Context {
   const deadline = Date.now() + 10_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

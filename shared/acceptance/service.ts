@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { addDays, hashSecret, newId, now } from '../clock.js';
 import { AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
-import { CLOSED_RETENTION_DAYS, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
+import { closedTtl, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
@@ -62,7 +62,6 @@ export interface DecisionResult {
 export async function decide(invitationId: string, secret: string, input: Omit<DecisionInput, 'token'>): Promise<DecisionResult> {
   const at = now();
   const { invitation, tokenHash } = await invitationOfLink(invitationId, secret, at, true);
-  const closedTtl = Math.ceil(addDays(at, CLOSED_RETENTION_DAYS).getTime() / 1000);
   const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: invitation.adminEmail } as const;
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
@@ -92,10 +91,10 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       relationshipId: relationship.id,
       details: { grantedRoles: roles, requestedRoles: invitation.roles, durationDays: days, endsAt: relationship.endsAt, autoExtend: invitation.autoExtend },
     });
-    refused = await writeDecision(invitation, tokenHash, { status: 'ACCEPTED', at: at.toISOString(), closedTtl, relationship, audit });
+    refused = await writeDecision(invitation, tokenHash, { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, audit });
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
-    refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl, declineReason: input.reason, audit });
+    refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
   }
 
   if (refused?.reason === 'RELATIONSHIP_EXISTS') {

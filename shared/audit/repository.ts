@@ -1,9 +1,9 @@
 /** Audit records: a transaction item for each transition, and the two listings (partner's, customer's). */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, newId } from '../clock.js';
+import { addDays, epochSeconds, newId } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
-import { auditKey, customerAuditPartition, partnerAuditPartition, AUDIT_SK_PREFIX } from '../data/keys.js';
+import { auditKey, customerAuditPartition, partnerPartition, AUDIT_SK_PREFIX } from '../data/keys.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import type { TransactItem } from '../data/transactions.js';
 import type { Page } from '../relationships/repository.js';
@@ -21,7 +21,7 @@ export function putAudit(event: Omit<AuditEvent, 'id'> & { id?: string }): Trans
         // `type` names the kind of item everywhere in the table; the transition goes in `eventType`.
         type: 'AUDIT',
         eventType,
-        [TTL_ATTRIBUTE]: Math.ceil(addDays(new Date(record.at), AUDIT_RETENTION_DAYS).getTime() / 1000),
+        [TTL_ATTRIBUTE]: epochSeconds(addDays(new Date(record.at), AUDIT_RETENTION_DAYS)),
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     },
@@ -50,7 +50,7 @@ export async function queryAudit(
   options: { limit: number; cursor?: string },
 ): Promise<Page<AuditEvent>> {
   const byPartner = 'partnerId' in viewer;
-  const partition = byPartner ? partnerAuditPartition(viewer.partnerId) : customerAuditPartition(viewer.customerDomain);
+  const partition = byPartner ? partnerPartition(viewer.partnerId) : customerAuditPartition(viewer.customerDomain);
   const result = await db().send(
     new QueryCommand({
       TableName: tableName(),

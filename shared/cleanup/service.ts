@@ -11,7 +11,7 @@ import { EXPIRY_SHARDS, expiryKey, expiryPartition, expiryUpperBound, invitation
 import { logger } from '../log.js';
 import { countMetric } from '../metrics.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
-import { CLOSED_RETENTION_DAYS } from '../invitations/model.js';
+import { closedTtl } from '../invitations/model.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite } from '../data/transactions.js';
 import { putAudit } from '../audit/repository.js';
@@ -125,7 +125,7 @@ async function expireInvitation(entry: Entry, at: string): Promise<void> {
           ':expired': 'EXPIRED',
           ':pending': 'PENDING',
           ':now': at,
-          ':ttl': Math.ceil(addDays(new Date(at), CLOSED_RETENTION_DAYS).getTime() / 1000),
+          ':ttl': closedTtl(new Date(at)),
         },
       },
     },

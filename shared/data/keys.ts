@@ -6,14 +6,20 @@ import { createHash } from 'node:crypto';
 /** Shards of the sparse expiry index, so no single partition key becomes hot. */
 export const EXPIRY_SHARDS = 8;
 
-export const partnerKey = (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: 'PROFILE' });
+/** The partner's own partition: profile, pending guards, relationships, quota counters, audit records. */
+export const PARTNER_PREFIX = 'PARTNER#';
+export const partnerPartition = (partnerId: string) => `${PARTNER_PREFIX}${partnerId}`;
+/** The customer's partition (GSI1 for its view of relationships; the table for its subscriptions). */
+export const customerPartition = (customerDomain: string) => `CUSTOMER#${customerDomain}`;
+
+export const partnerKey = (partnerId: string) => ({ PK: partnerPartition(partnerId), SK: 'PROFILE' });
 
 export const domainClaimKey = (domain: string) => ({ PK: `DOMAIN#${domain}`, SK: 'PARTNER' });
 
 export const invitationKey = (invitationId: string) => ({ PK: `INVITATION#${invitationId}`, SK: 'INVITATION' });
 
 /** The partner's listing of its invitations (GSI1), newest first by sort key. */
-export const partnerInvitationsPartition = (partnerId: string) => `PARTNER#${partnerId}#INVITATIONS`;
+export const partnerInvitationsPartition = (partnerId: string) => `${partnerPartition(partnerId)}#INVITATIONS`;
 export const invitationListingKey = (partnerId: string, createdAt: string, invitationId: string) => ({
   GSI1PK: partnerInvitationsPartition(partnerId),
   GSI1SK: `${createdAt}#${invitationId}`,
@@ -21,19 +27,19 @@ export const invitationListingKey = (partnerId: string, createdAt: string, invit
 
 /** Holds the one pending invitation a partner may have per customer. */
 export const pendingGuardKey = (partnerId: string, customerDomain: string) => ({
-  PK: `PARTNER#${partnerId}`,
+  PK: partnerPartition(partnerId),
   SK: `PENDING#${customerDomain}`,
 });
 
 /** The relationship of one partner with one customer; GSI1 is the customer's view of its partners. */
 export const RELATIONSHIP_SK_PREFIX = 'CUSTOMER#';
 export const relationshipKey = (partnerId: string, customerDomain: string) => ({
-  PK: `PARTNER#${partnerId}`,
+  PK: partnerPartition(partnerId),
   SK: `${RELATIONSHIP_SK_PREFIX}${customerDomain}`,
 });
 export const relationshipCustomerViewKey = (partnerId: string, customerDomain: string) => ({
-  GSI1PK: `CUSTOMER#${customerDomain}`,
-  GSI1SK: `PARTNER#${partnerId}`,
+  GSI1PK: customerPartition(customerDomain),
+  GSI1SK: partnerPartition(partnerId),
 });
 
 export type ExpiringKind = 'INVITATION' | 'RELATIONSHIP';
@@ -54,10 +60,9 @@ function shardOf(id: string): number {
 
 /** Audit records live with the partner (PK) and are listed for the customer through GSI1. */
 export const AUDIT_SK_PREFIX = 'AUDIT#';
-export const partnerAuditPartition = (partnerId: string) => `PARTNER#${partnerId}`;
-export const customerAuditPartition = (customerDomain: string) => `CUSTOMER#${customerDomain}#AUDIT`;
+export const customerAuditPartition = (customerDomain: string) => `${customerPartition(customerDomain)}#AUDIT`;
 export const auditKey = (partnerId: string, customerDomain: string, at: string, id: string) => ({
-  PK: partnerAuditPartition(partnerId),
+  PK: partnerPartition(partnerId),
   SK: `${AUDIT_SK_PREFIX}${at}#${id}`,
   GSI1PK: customerAuditPartition(customerDomain),
   GSI1SK: `${at}#${id}`,
@@ -68,9 +73,9 @@ export const auditKey = (partnerId: string, customerDomain: string, at: string, 
  * relationship operations never write it. The local seed writes a few to prove that.
  */
 export const subscriptionKey = (customerDomain: string, subscriptionId: string) => ({
-  PK: `CUSTOMER#${customerDomain}`,
+  PK: customerPartition(customerDomain),
   SK: `SUBSCRIPTION#${subscriptionId}`,
 });
 
 /** A partner's invitation counter for one UTC day (`window` = days since the epoch). */
-export const invitationQuotaKey = (partnerId: string, window: number) => ({ PK: `PARTNER#${partnerId}`, SK: `QUOTA#${window}` });
+export const invitationQuotaKey = (partnerId: string, window: number) => ({ PK: partnerPartition(partnerId), SK: `QUOTA#${window}` });

@@ -1,4 +1,5 @@
 /** The invitation as stored and as shown to the partner. */
+import { addDays, epochSeconds } from '../clock.js';
 import type { Role } from '../domain/roles.js';
 
 export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELED';
@@ -48,6 +49,9 @@ export interface Invitation {
 
 /** Closed invitations stay listable this long, then TTL removes them (reads check it themselves). */
 export const CLOSED_RETENTION_DAYS = 30;
+
+/** The TTL of an invitation closed at `at`: it stays listable CLOSED_RETENTION_DAYS longer. */
+export const closedTtl = (at: Date): number => epochSeconds(addDays(at, CLOSED_RETENTION_DAYS));
 
 /** At most this many resends per invitation. */
 export const MAX_RESENDS = 5;

@@ -3,6 +3,7 @@
  * Every rule is a condition inside a transaction; failures come back as TransactionRefused.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { epochSeconds } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
@@ -50,7 +51,7 @@ export async function insertInvitation(
           invitationId: invitation.id,
           expiresAt: invitation.expiresAt,
           // Inert after expiresAt by the condition below; TTL only tidies up.
-          [TTL_ATTRIBUTE]: Math.ceil(Date.parse(invitation.expiresAt) / 1000),
+          [TTL_ATTRIBUTE]: epochSeconds(new Date(invitation.expiresAt)),
         },
         // An overdue invitation no longer blocks the pair, whether or not cleanup has run.
         ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',

@@ -8,9 +8,10 @@ import { acceptanceLink, invitationEmail } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
 import { getPartner } from '../partners/repository.js';
 import { putAudit } from '../audit/repository.js';
+import type { AuditEventType } from '../audit/model.js';
 import { countMetric } from '../metrics.js';
 import type { Page } from '../relationships/repository.js';
-import { CLOSED_RETENTION_DAYS, isRetained, MAX_RESENDS, toView, type EmailDelivery, type Invitation, type InvitationView } from './model.js';
+import { closedTtl, isRetained, MAX_RESENDS, toView, type EmailDelivery, type Invitation, type InvitationView } from './model.js';
 import {
   cancelPendingInvitation,
   findInvitation,
@@ -53,14 +54,11 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
     tokenHash: hashSecret(secret),
     email: { status: 'QUEUED', at: at.toISOString() },
   };
-  const audit = putAudit({
-    type: 'InvitationCreated',
-    at: invitation.createdAt,
-    actor: { kind: 'partner', partnerId },
-    partnerId,
-    customerDomain: invitation.customerDomain,
-    invitationId: invitation.id,
-    details: { roles: invitation.roles, durationDays: invitation.durationDays, autoExtend: invitation.autoExtend, expiresAt: invitation.expiresAt },
+  const audit = partnerAudit('InvitationCreated', invitation, at, {
+    roles: invitation.roles,
+    durationDays: invitation.durationDays,
+    autoExtend: invitation.autoExtend,
+    expiresAt: invitation.expiresAt,
   });
 
   const window = Math.floor(at.getTime() / DAY_MS);
@@ -92,6 +90,19 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
   logger.info('Invitation created', { invitationId: invitation.id, partnerId });
   const email = await deliver(invitation, secret);
   return toView({ ...invitation, email }, at);
+}
+
+/** The audit record of a transition the inviting partner made. */
+function partnerAudit(type: AuditEventType, invitation: Invitation, at: Date, details?: Record<string, unknown>) {
+  return putAudit({
+    type,
+    at: at.toISOString(),
+    actor: { kind: 'partner', partnerId: invitation.partnerId },
+    partnerId: invitation.partnerId,
+    customerDomain: invitation.customerDomain,
+    invitationId: invitation.id,
+    ...(details === undefined ? {} : { details }),
+  });
 }
 
 /** Sends the email and records the outcome; never throws, so the written invitation is always answered. */
@@ -139,16 +150,8 @@ export async function listInvitations(partnerId: string, query: ListInvitationsQ
 export async function cancelInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
   const at = now();
   const invitation = await ownInvitation(partnerId, invitationId, at, true);
-  const closedTtl = Math.ceil(addDays(at, CLOSED_RETENTION_DAYS).getTime() / 1000);
-  const audit = putAudit({
-    type: 'InvitationCanceled',
-    at: at.toISOString(),
-    actor: { kind: 'partner', partnerId },
-    partnerId,
-    customerDomain: invitation.customerDomain,
-    invitationId,
-  });
-  const refused = await cancelPendingInvitation(invitation, partnerId, at.toISOString(), closedTtl, audit);
+  const audit = partnerAudit('InvitationCanceled', invitation, at);
+  const refused = await cancelPendingInvitation(invitation, partnerId, at.toISOString(), closedTtl(at), audit);
   if (refused !== undefined) throw notPending(refused, at);
   logger.info('Invitation canceled', { invitationId, partnerId });
   return toView({ ...invitation, status: 'CANCELED', closedAt: at.toISOString() }, at);
@@ -162,15 +165,7 @@ export async function resendInvitation(partnerId: string, invitationId: string):
   const at = now();
   const invitation = await ownInvitation(partnerId, invitationId, at, true);
   const secret = newSecret();
-  const audit = putAudit({
-    type: 'InvitationResent',
-    at: at.toISOString(),
-    actor: { kind: 'partner', partnerId },
-    partnerId,
-    customerDomain: invitation.customerDomain,
-    invitationId,
-    details: { resendCount: (invitation.resendCount ?? 0) + 1 },
-  });
+  const audit = partnerAudit('InvitationResent', invitation, at, { resendCount: (invitation.resendCount ?? 0) + 1 });
   const tokenHash = hashSecret(secret);
   const refused = await replaceToken(invitation, partnerId, tokenHash, at.toISOString(), audit);
   if (refused === 'LIMIT') throw new ResendLimitError();

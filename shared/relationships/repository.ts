@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
-import { RELATIONSHIP_SK_PREFIX, expiryKey, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
+import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, expiryKey, partnerPartition, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
 import type { Relationship } from './model.js';
 
 /** Condition that holds while the pair has no relationship that is active as of `:now`. */
@@ -53,7 +53,7 @@ export async function queryPartnerRelationships(
   partnerId: string,
   options: { limit: number; cursor?: string; status?: string; at: string },
 ): Promise<Page<Record<string, unknown>>> {
-  const { PK } = relationshipKey(partnerId, '');
+  const PK = partnerPartition(partnerId);
   const startKey = decodeCursor(options.cursor, { attribute: 'PK', value: PK });
   const filter = statusFilter(options.status, options.at);
   const result = await db().send(
@@ -91,14 +91,14 @@ export async function queryCustomerRelationships(
   customerDomain: string,
   options: { limit: number; cursor?: string; status?: string; at: string },
 ): Promise<Page<Record<string, unknown>>> {
-  const { GSI1PK } = relationshipCustomerViewKey('', customerDomain);
+  const GSI1PK = customerPartition(customerDomain);
   const filter = statusFilter(options.status, options.at);
   const result = await db().send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': GSI1PK, ':prefix': 'PARTNER#', ...filter?.values },
+      ExpressionAttributeValues: { ':pk': GSI1PK, ':prefix': PARTNER_PREFIX, ...filter?.values },
       ...(filter === undefined ? {} : { FilterExpression: filter.expression, ExpressionAttributeNames: { '#status': 'status' } }),
       ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'GSI1PK', value: GSI1PK }),
       Limit: options.limit,

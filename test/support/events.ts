@@ -1,6 +1,5 @@
 /** API Gateway v2 events as the HTTP API (or the local gateway) hands them to a function. */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import type { ApiEvent } from '../../shared/http/handler.js';
 
 /** An event for `method path`, with verified claims when `claims` is given. */
@@ -35,20 +34,5 @@ export function apiEvent(
   } as ApiEvent;
 }
 
-/** A Lambda context with a name and time left, as Powertools expects. */
-export function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/test/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+/** The same Lambda context the local gateway gives a function. */
+export { lambdaContext } from '../../infra/local/gateway.js';
