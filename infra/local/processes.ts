@@ -18,20 +18,37 @@ export class LocalStackError extends Error {}
 
 /** Throws a LocalStackError when `port` cannot be bound. */
 export async function assertPortFree(port: number, variable: string): Promise<void> {
-  if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
+  await assertPortsFree([{ port, variable }]);
+}
+
+/** Why `port` cannot be bound (`EADDRINUSE` or the system's message), or undefined when it can. */
+function portProblem(port: number): Promise<string | undefined> {
+  if (port === 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new LocalStackError(
-          error.code === 'EADDRINUSE'
-            ? `Port ${port} (${variable}) is already in use: stop what is using it, or pick another, e.g. ${variable}=${port + 1} npm start`
-            : `Port ${port} (${variable}) cannot be used: ${error.message}`,
-        ),
-      ),
-    );
-    server.listen(port, () => server.close(() => resolve()));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'EADDRINUSE' : error.message));
+    server.listen(port, () => server.close(() => resolve(undefined)));
   });
+}
+
+/**
+ * Checks every port before anything starts, and reports all that are taken in one line (not one
+ * per attempt), with the variables that move them.
+ */
+export async function assertPortsFree(ports: readonly { port: number; variable: string }[]): Promise<void> {
+  const problems = (await Promise.all(ports.map(async (entry) => ({ ...entry, problem: await portProblem(entry.port) })))).filter(
+    (entry) => entry.problem !== undefined,
+  );
+  const other = problems.find((entry) => entry.problem !== 'EADDRINUSE');
+  if (other !== undefined) throw new LocalStackError(`Port ${other.port} (${other.variable}) cannot be used: ${other.problem}`);
+  if (problems.length === 0) return;
+  const names = problems.map((entry) => `${entry.port} (${entry.variable})`);
+  const moves = problems.map((entry) => `${entry.variable}=${entry.port + 1}`).join(' ');
+  throw new LocalStackError(
+    problems.length === 1
+      ? `Port ${names[0]} is already in use: stop what is using it, or pick another, e.g. ${moves} npm start`
+      : `Ports ${names.slice(0, -1).join(', ')} and ${names.at(-1)} are already in use: stop what is using them, or pick others, e.g. ${moves} npm start`,
+  );
 }
 
 /** A free TCP port chosen by the OS. */

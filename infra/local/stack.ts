@@ -15,7 +15,7 @@ import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js'
 import { startEventBridgeStandIn, startStreamPoller, type StreamPoller } from './events.js';
 import { createGateway } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
-import { assertPortFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
+import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
 import type { LocalSettings } from './settings.js';
 import { ensureTable } from './table.js';
@@ -72,7 +72,12 @@ export async function startLocalStack(
   };
   const dbPath = options.persist === false ? undefined : join(settings.dataDir, 'dynamodb');
   try {
-    await assertPortFree(settings.port, 'PORT');
+    await assertPortsFree([
+      { port: settings.port, variable: 'PORT' },
+      ...(settings.dynamodbEndpoint === undefined ? [{ port: settings.dynamodbPort, variable: 'DYNAMODB_PORT' }] : []),
+      ...(settings.sesEndpoint === undefined ? [{ port: settings.sesPort, variable: 'SES_PORT' }] : []),
+      ...(options.events !== false && settings.eventbridgeEndpoint === undefined ? [{ port: settings.eventsPort ?? 0, variable: 'EVENTS_PORT' }] : []),
+    ]);
     const dynamodbEndpoint = settings.dynamodbEndpoint ?? (await start(startDynamoDbLocal({ port: settings.dynamodbPort, dbPath })));
     const sesEndpoint = settings.sesEndpoint ?? (await start(startSesStandIn({ port: settings.sesPort })));
     let eventbridgeEndpoint = settings.eventbridgeEndpoint;

@@ -2,6 +2,7 @@
 import './quiet.js';
 import { LocalStackError } from './processes.js';
 import { readSettings } from './settings.js';
+import { relative, resolve } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack.js';
 
 const settings = readSettings();
@@ -30,6 +31,10 @@ try {
     await stack.stop();
     process.exit(0);
   }
+  // The token and cleanup commands find the stack through its data directory: hints carry a non-default one.
+  const shown = relative(process.cwd(), settings.dataDir).startsWith('..') ? settings.dataDir : relative(process.cwd(), settings.dataDir) || '.';
+  const quoted = /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
+  const withDataDir = settings.dataDir === resolve('.local') ? '' : `LOCAL_DATA_DIR=${quoted} `;
   const eventsLine = stack.eventsUrl === undefined ? '' : `\n  Events           ${stack.eventsUrl}   (what would be published to EventBridge)`;
   console.log(`
 Partner Relationships is running locally.
@@ -39,10 +44,10 @@ Partner Relationships is running locally.
   DynamoDB Local   ${stack.dynamodbEndpoint}${eventsLine}
   Links in emails  ${settings.publicBaseUrl}/accept/...
   Data             ${settings.dataDir}
-  Cleanup          every ${settings.cleanupIntervalSeconds} s (or: npm run cleanup)
+  Cleanup          every ${settings.cleanupIntervalSeconds} s (or: ${withDataDir}npm run cleanup)
 
   Seed partners: fabrikam (fabrikam.com), adatum (adatum.com), wingtip (wingtiptoys.com)
-  Get a token:   npm run -s token -- partner fabrikam
+  Get a token:   ${withDataDir}npm run -s token -- partner fabrikam
 
 Ctrl-C stops everything.
 `);

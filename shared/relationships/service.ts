@@ -41,7 +41,7 @@ export async function allCustomerRelationships(customerDomain: string, status: L
   return all;
 }
 
-const CSV_COLUMNS = ['partnerId', 'partnerName', 'status', 'roles', 'acceptedBy', 'startsAt', 'endsAt', 'autoExtend', 'terminatedAt', 'terminatedBy'] as const;
+const CSV_COLUMNS = ['partnerId', 'partnerName', 'status', 'roles', 'requestedRoles', 'acceptedBy', 'startsAt', 'endsAt', 'autoExtend', 'terminatedAt', 'terminatedBy'] as const;
 
 /** The customer's relationships as CSV; cells that a spreadsheet would run as a formula are defused. */
 export function toCsv(relationships: readonly Relationship[]): string {

@@ -156,6 +156,9 @@ describe('both sides see and end their relationships', () => {
     const [header, ...rows] = csv.text.trimEnd().split('\r\n');
     expect(header?.split(',').slice(0, 3)).toEqual(['partnerId', 'partnerName', 'status']);
     expect(rows.map((row) => row.split(',').slice(0, 3).join(',')).sort()).toEqual(['adatum,Adatum,ACTIVE', 'fabrikam,Fabrikam,ACTIVE']);
+    // The README promises the roles granted and those requested, each in its own column.
+    expect(header?.split(',').slice(3, 5)).toEqual(['roles', 'requestedRoles']);
+    expect(rows.every((row) => row.split(',')[4] !== '')).toBe(true);
     expect(ended.status).toBe(200);
     expect(ended.json).toMatchObject({ partnerId: 'fabrikam', status: 'TERMINATED', terminatedBy: 'customer' });
     const adatumBefore = listed.json?.items.find((r: { partnerId: string }) => r.partnerId === 'adatum');

@@ -64,6 +64,9 @@ describe('npm start', () => {
     expect(health).toBe(200);
     expect(viewer).toBe(200);
     expect(stdout).toContain(`http://localhost:${env.PORT}`);
+    // The hints talk to this stack, whose data directory is not the default one.
+    expect(stdout).toContain(`LOCAL_DATA_DIR=${dataDir} npm run -s token -- partner fabrikam`);
+    expect(stdout).toContain(`LOCAL_DATA_DIR=${dataDir} npm run cleanup`);
     expect(code).toBe(0);
     expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
   }, 90_000);
@@ -90,6 +93,23 @@ describe('npm start', () => {
       expect(stderr.trim().split('\n')).toEqual([`error: Port ${env.PORT} (PORT) is already in use: stop what is using it, or pick another, e.g. PORT=${Number(env.PORT) + 1} npm start`]);
     } finally {
       blocker.close();
+    }
+  }, 30_000);
+
+  it('names every taken port in one line, before starting anything', async () => {
+    const env = await ports();
+    const blockers = [createServer(), createServer()];
+    await new Promise<void>((resolve) => blockers[0]!.listen(Number(env.PORT), resolve));
+    await new Promise<void>((resolve) => blockers[1]!.listen(Number(env.SES_PORT), resolve));
+    try {
+      const { code, stderr } = await exited(start(env));
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([
+        `error: Ports ${env.PORT} (PORT) and ${env.SES_PORT} (SES_PORT) are already in use: stop what is using them, or pick others, e.g. PORT=${Number(env.PORT) + 1} SES_PORT=${Number(env.SES_PORT) + 1} npm start`,
+      ]);
+      expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
+    } finally {
+      for (const blocker of blockers) blocker.close();
     }
   }, 30_000);
 
