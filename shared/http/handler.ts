@@ -11,7 +11,6 @@ import {
   ForbiddenError,
   MalformedJsonError,
   PayloadTooLargeError,
-  UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
@@ -19,6 +18,9 @@ import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
 import { idempotency } from './idempotency.js';
 import { config } from '../config.js';
+import type { JwtClaims } from '../identity/caller.js';
+
+export { callerOf, customerDomainOf, partnerIdOf, requireCaller, type Caller } from '../identity/caller.js';
 
 /** Bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -26,7 +28,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The API Gateway v2 event, with the claims a JWT authorizer adds on protected routes. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+    authorizer?: { jwt?: { claims?: JwtClaims } };
   };
 };
 
@@ -138,50 +140,4 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, where: 
     return [{ path, message: issue.message }];
   });
   throw new ValidationError(`The ${where} is not valid.`, errors);
-}
-
-export type Caller = { readonly kind: 'partner'; readonly partnerId: string } | { readonly kind: 'customer'; readonly customerDomain: string };
-
-/**
- * Who holds the verified JWT: a partner (`partner_id`) or a customer admin (`customer_domain`);
- * Cognito ID tokens carry them as `custom:` attributes. 401 without verified claims.
- */
-export function callerOf(event: ApiEvent): Caller | undefined {
-  const claims = event.requestContext.authorizer?.jwt?.claims;
-  if (claims === undefined) throw new UnauthorizedError();
-  // The authorizer checks signature, issuer, audience and expiry; what the token is for is checked here.
-  if (claims.token_use !== 'id' && claims.token_use !== 'access') throw new UnauthorizedError('The bearer token is not a sign-in token.');
-  const claim = (name: string) => {
-    const value = claims[name] ?? claims[`custom:${name}`];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const partnerId = claim('partner_id');
-  const customerDomain = claim('customer_domain');
-  // A token claiming both sides is refused as neither.
-  if (partnerId !== undefined && customerDomain === undefined) return { kind: 'partner', partnerId };
-  if (customerDomain !== undefined && partnerId === undefined) return { kind: 'customer', customerDomain: customerDomain.toLowerCase() };
-  return undefined;
-}
-
-/** The partner behind a verified JWT; 403 for a token of another kind. */
-export function partnerIdOf(event: ApiEvent): string {
-  const caller = callerOf(event);
-  if (caller?.kind !== 'partner') throw new ForbiddenError('PARTNER_TOKEN_REQUIRED', 'This route needs a partner token (a partner_id claim).');
-  return caller.partnerId;
-}
-
-/** The customer domain behind a verified JWT; 403 for a token of another kind. */
-export function customerDomainOf(event: ApiEvent): string {
-  const caller = callerOf(event);
-  if (caller?.kind !== 'customer') {
-    throw new ForbiddenError('CUSTOMER_TOKEN_REQUIRED', 'This route needs a customer admin token (a customer_domain claim).');
-  }
-  return caller.customerDomain;
-}
-
-/** A partner or a customer admin; 403 for any other token. */
-export function requireCaller(event: ApiEvent): Caller {
-  const caller = callerOf(event);
-  if (caller === undefined) throw new ForbiddenError('TOKEN_KIND_REQUIRED', 'This route needs a partner or a customer admin token.');
-  return caller;
 }
