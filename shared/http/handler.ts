@@ -1,10 +1,12 @@
 /**
- * The one HTTP middleware chain of every API function: normalise headers → (refuse cross-site
+ * The one HTTP middleware chain of every API function: normalise headers → the Lambda context
+ * into the logger (request id, cold start) → (refuse cross-site
  * form posts) → (Idempotency-Key) → parse and validate body and query → the handler; typed
  * errors become problem+json (or an HTML page) in the one error handler.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import {
@@ -18,6 +20,7 @@ import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
 import { idempotency } from './idempotency.js';
 import { config } from '../config.js';
+import { logger } from '../log.js';
 import type { JwtClaims } from '../identity/caller.js';
 
 export { callerOf, customerDomainOf, partnerIdOf, requireCaller, type Caller } from '../identity/caller.js';
@@ -68,7 +71,9 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
             ? html(problem.status, options.errorPage(problem), headers)
             : problemResponse(problem, headers);
       },
-    });
+    })
+    // Every log line of the request carries its request id and cold start; its onError runs before the error handler's.
+    .use(injectLambdaContext(logger));
   if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
   if (options.idempotent === true) chain.use(idempotency());
   return chain.handler(async (event) => {

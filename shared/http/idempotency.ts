@@ -6,12 +6,14 @@
  * record it created itself: a refused or replayed request leaves the original's record alone.
  */
 import type middy from '@middy/core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { config } from '../config.js';
 import { localCredentials } from '../data/client.js';
+import { traced } from '../tracer.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { idempotencyScopeOf, type AuthorizedEvent } from '../identity/caller.js';
 
@@ -42,9 +44,11 @@ function store(): Middleware {
     if (idempotencyTableName === undefined) throw new Error('Missing required environment variable IDEMPOTENCY_TABLE_NAME');
     const persistenceStore = new DynamoDBPersistenceLayer({
       tableName: idempotencyTableName,
-      ...(dynamodbEndpoint === undefined
-        ? {}
-        : { clientConfig: { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials } }),
+      awsSdkV3Client: traced(
+        new DynamoDBClient(
+          dynamodbEndpoint === undefined ? {} : { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+        ),
+      ),
     });
     inner = makeHandlerIdempotent({
       persistenceStore,
