@@ -6,9 +6,10 @@ import { normaliseDomain } from '../shared/domain/domains.js';
 
 export const handler = httpHandler({}, async ({ event, params }) => {
   if (params.partnerId !== undefined) {
-    return json(200, await endRelationship(params.partnerId, customerDomainOf(event), { kind: 'customer' }));
+    const customerDomain = customerDomainOf(event);
+    return json(200, await endRelationship(params.partnerId, customerDomain, { kind: 'customer', customerDomain }));
   }
   const partnerId = partnerIdOf(event);
   const customerDomain = normaliseDomain(params.customerDomain ?? '') ?? '';
-  return json(200, await endRelationship(partnerId, customerDomain, { kind: 'partner' }));
+  return json(200, await endRelationship(partnerId, customerDomain, { kind: 'partner', partnerId }));
 });

@@ -5,6 +5,7 @@
  */
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { SERVICE_NAME } from './observability.js';
 
 const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 const TOKEN_PARAM = /([?&](?:token|secret)=)[^&\s"']+/gi;
@@ -44,6 +45,6 @@ class RedactingFormatter extends LogFormatter {
 }
 
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'partner-relationships',
+  serviceName: SERVICE_NAME,
   logFormatter: new RedactingFormatter(),
 });

@@ -4,12 +4,13 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './log.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './observability.js';
 
 export type BusinessMetric = 'InvitationsCreated' | 'InvitationsAccepted' | 'InvitationsDeclined' | 'InvitationsExpired' | 'RelationshipsTerminated';
 
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'PartnerRelationships',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'partner-relationships',
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
 });
 
 /** Counts one occurrence (or `count`) and writes it out at once, so no handler needs a flush step. */

@@ -21,6 +21,7 @@ import type { Throttle } from '../config.js';
 import { constructId } from '../names.js';
 import type { Access, FunctionName, Route } from '../routes.js';
 import { LOG_RETENTION } from './app-function.js';
+import { TENANT_CLAIMS } from '../../shared/identity/caller.js';
 
 /**
  * One JSON line per request. Only the route key and the path: never the query string, which
@@ -46,10 +47,10 @@ export const ACCESS_LOG_FIELDS = {
 /** Shortest password a user pool accepts; with no composition rules, as OWASP ASVS 5.0 V6.2.1 and V6.2.5 recommend. */
 export const MIN_PASSWORD_LENGTH = 15;
 
-/** The immutable claims that tie a user to a tenant; Cognito ID tokens carry them as `custom:<name>`, and the handlers refuse a token that has both. */
+/** The immutable claims that tie a user to a tenant (named in the one module that reads them); Cognito ID tokens carry them as `custom:<name>`, and the handlers refuse a token that has both. */
 export const TENANT_ATTRIBUTES = {
-  partner_id: { maxLen: 64 },
-  customer_domain: { maxLen: 253 },
+  [TENANT_CLAIMS.partner]: { maxLen: 64 },
+  [TENANT_CLAIMS.customer]: { maxLen: 253 },
 } as const;
 
 /** Why a public route needs no authorizer. A public route matching none fails the cdk-nag check (AwsSolutions-APIG4) until someone writes down why. */

@@ -11,15 +11,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName, TableGrant } from '../routes.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability.js';
 
 /** The repository root: the esbuild project root and home of `functions/` and the lock file. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Powertools' `service`: the logger's service field and the default dimension of every custom metric. */
-export const SERVICE_NAME = 'partner-relationships';
-
-/** The CloudWatch namespace of the product's Embedded Metric Format metrics. */
-export const METRICS_NAMESPACE = 'PartnerRelationships';
+export { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability.js';
 
 /** How long function and access logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;

@@ -5,9 +5,12 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { claimsFor, isSignInToken, type Caller, type TokenShape } from '../../shared/identity/caller.js';
 
 export const LOCAL_ISSUER = 'partner-relationships-local';
+/** The local app client's id: an ID token's `aud`, an access token's `client_id`. */
 export const LOCAL_AUDIENCE = 'partner-relationships';
 const ALG = 'ES256';
 
@@ -36,28 +39,52 @@ export async function loadOrCreateKeys(dataDir: string): Promise<LocalKeys> {
   };
 }
 
-export type Subject = { kind: 'partner'; partnerId: string } | { kind: 'customer'; customerDomain: string };
+export type Subject = Caller;
 
-/** Signs a token for a partner (`partner_id`) or a customer admin (`customer_domain`). */
-export async function signToken(keys: LocalKeys, subject: Subject, ttlSeconds = 12 * 60 * 60): Promise<string> {
-  const claims =
-    subject.kind === 'partner' ? { partner_id: subject.partnerId } : { customer_domain: subject.customerDomain };
-  return new SignJWT({ ...claims, token_use: 'access' })
-    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
-    .setIssuer(LOCAL_ISSUER)
-    .setAudience(LOCAL_AUDIENCE)
-    .setSubject(subject.kind === 'partner' ? `partner:${subject.partnerId}` : `customer:${subject.customerDomain}`)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(keys.privateKey);
+export interface SignOptions {
+  /** `id` (default): a Cognito ID token, as the API gets in AWS; `access`: plain tenant claims, `client_id` instead of `aud`. */
+  readonly shape?: TokenShape;
+  readonly ttlSeconds?: number;
+  /** The user's email; by default one at the tenant's own domain. */
+  readonly email?: string;
 }
 
-/** Verifies a bearer token (signature, issuer, audience, expiry, token use); resolves to its claims or rejects. */
+/** A stable UUID for a name, so one local user keeps one `sub` across tokens, as a Cognito user does. */
+function uuidOf(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Signs a token for a partner or a customer admin, shaped as Cognito issues it: by default an ID
+ * token (`custom:partner_id` / `custom:customer_domain`, `token_use: id`, `email`, `cognito:username`,
+ * `aud` = the client id); with `shape: 'access'`, plain claims and `client_id`.
+ */
+export async function signToken(keys: LocalKeys, subject: Subject, options: SignOptions = {}): Promise<string> {
+  const { shape = 'id', ttlSeconds = 12 * 60 * 60 } = options;
+  const sub = uuidOf(subject.kind === 'partner' ? `partner:${subject.partnerId}` : `customer:${subject.customerDomain}`);
+  const user =
+    shape === 'id'
+      ? { email: options.email ?? (subject.kind === 'partner' ? `staff@${subject.partnerId}.example` : `admin@${subject.customerDomain}`), email_verified: true, 'cognito:username': sub }
+      : { client_id: LOCAL_AUDIENCE, username: sub, scope: 'aws.cognito.signin.user.admin' };
+  const jwt = new SignJWT({ ...claimsFor(subject, shape), ...user, auth_time: Math.floor(Date.now() / 1000) })
+    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+    .setIssuer(LOCAL_ISSUER)
+    .setSubject(sub)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`);
+  return (shape === 'id' ? jwt.setAudience(LOCAL_AUDIENCE) : jwt).sign(keys.privateKey);
+}
+
+/**
+ * Verifies a bearer token as the HTTP API's JWT authorizer does (signature, issuer, expiry, and
+ * `aud` or, for access tokens, `client_id` naming the client), then its token use; resolves to its claims or rejects.
+ */
 export async function verifyToken(keys: LocalKeys, token: string): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, keys.publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
+  const { payload } = await jwtVerify(token, keys.publicKey, { issuer: LOCAL_ISSUER, algorithms: [ALG], requiredClaims: ['exp'] });
+  const audiences = [payload.aud ?? [], payload.client_id].flat();
+  if (!audiences.includes(LOCAL_AUDIENCE)) throw new Error('the token is not for this client');
   if (!isSignInToken(payload.token_use)) throw new Error('token_use must be id or access');
   return payload;
 }
-
-/** Cognito's two sign-in token kinds; anything else (or nothing) is not a token to call the API with. */
-export const isSignInToken = (tokenUse: unknown): boolean => tokenUse === 'id' || tokenUse === 'access';

@@ -13,13 +13,14 @@ import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
 import { startEventBridgeStandIn, startStreamPoller, type StreamPoller } from './events.js';
-import { createGateway } from './gateway.js';
+import { createGateway, lambdaContext } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
 import type { LocalSettings } from './settings.js';
 import { ensureTable } from './table.js';
 import { ensureIdempotencyTable } from './idempotency-table.js';
+import { SERVICE_NAME } from '../../shared/observability.js';
 
 /** The local idempotency table sits beside the main one. */
 export const idempotencyTableName = (tableName: string) => `${tableName}-idempotency`;
@@ -103,7 +104,7 @@ export async function startLocalStack(
         dynamodbEndpoint,
         tableName: settings.tableName,
         log,
-        handler: async (event) => (await import('../../functions/publish-events.js')).handler(event),
+        handler: async (event) => (await import('../../functions/publish-events.js')).handler(event, lambdaContext('publish-events')),
       });
     }
     const keys = await loadOrCreateKeys(settings.dataDir);
@@ -158,7 +159,7 @@ export function useEnvironment(
     DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
     SES_ENDPOINT: settings.sesEndpoint,
     AWS_REGION: process.env.AWS_REGION ?? 'local',
-    POWERTOOLS_SERVICE_NAME: 'partner-relationships',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     // Node 20 is the supported local runtime; Lambda runs nodejs22.x.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });

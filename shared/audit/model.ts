@@ -2,6 +2,7 @@
  * The audit trail: one record per transition, written in the same transaction as the change.
  * Audit records are also the outbox the event publisher reads from the table's stream.
  */
+import type { Caller } from '../identity/caller.js';
 
 export const AUDIT_EVENT_TYPES = [
   'InvitationCreated',
@@ -16,9 +17,9 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** Who made a transition happen. */
+/** Who made a transition happen: a caller as its token names it, the customer admin through the emailed link, or the system. */
 export type Actor =
-  | { readonly kind: 'partner'; readonly partnerId: string }
+  | Caller
   | { readonly kind: 'customer'; readonly customerDomain: string; readonly email?: string }
   | { readonly kind: 'system' };
 

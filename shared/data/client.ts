@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.js';
+import { traced } from '../tracer.js';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -9,10 +10,12 @@ let client: DynamoDBDocumentClient | undefined;
 export function db(): DynamoDBDocumentClient {
   if (client === undefined) {
     const { dynamodbEndpoint } = config();
-    const base = new DynamoDBClient(
+    const base = traced(
+      new DynamoDBClient(
       dynamodbEndpoint === undefined
         ? {}
         : { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+      ),
     );
     client = DynamoDBDocumentClient.from(base, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { AUDIT_EVENT_TYPES, detailType, type AuditEvent } from '../audit/model.js';
 import { localCredentials } from '../data/client.js';
 import { logger } from '../log.js';
+import { traced } from '../tracer.js';
 
 /** The `source` of every event this product publishes. */
 export const EVENT_SOURCE = 'partner-relationships';
@@ -26,8 +27,8 @@ export function eventBridge(): { eventBridge: EventBridgeClient; busName: string
   if (client === undefined) {
     const endpoint = optional('EVENTBRIDGE_ENDPOINT');
     client = {
-      eventBridge: new EventBridgeClient(
-        endpoint === undefined ? {} : { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+      eventBridge: traced(
+        new EventBridgeClient(endpoint === undefined ? {} : { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials }),
       ),
       busName: optional('EVENT_BUS_NAME') ?? 'default',
     };

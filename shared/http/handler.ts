@@ -1,17 +1,18 @@
 /**
- * The one HTTP middleware chain of every API function: normalise headers → (refuse cross-site
+ * The one HTTP middleware chain of every API function: normalise headers → the Lambda context
+ * into the logger (request id, cold start) → (refuse cross-site
  * form posts) → (Idempotency-Key) → parse and validate body and query → the handler; typed
  * errors become problem+json (or an HTML page) in the one error handler.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import {
   ForbiddenError,
   MalformedJsonError,
   PayloadTooLargeError,
-  UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
@@ -19,6 +20,10 @@ import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
 import { idempotency } from './idempotency.js';
 import { config } from '../config.js';
+import { logger } from '../log.js';
+import type { JwtClaims } from '../identity/caller.js';
+
+export { callerOf, customerDomainOf, partnerIdOf, requireCaller, type Caller } from '../identity/caller.js';
 
 /** Bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -26,7 +31,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The API Gateway v2 event, with the claims a JWT authorizer adds on protected routes. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+    authorizer?: { jwt?: { claims?: JwtClaims } };
   };
 };
 
@@ -66,7 +71,9 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
             ? html(problem.status, options.errorPage(problem), headers)
             : problemResponse(problem, headers);
       },
-    });
+    })
+    // Every log line of the request carries its request id and cold start; its onError runs before the error handler's.
+    .use(injectLambdaContext(logger));
   if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
   if (options.idempotent === true) chain.use(idempotency());
   return chain.handler(async (event) => {
@@ -138,50 +145,4 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, where: 
     return [{ path, message: issue.message }];
   });
   throw new ValidationError(`The ${where} is not valid.`, errors);
-}
-
-export type Caller = { readonly kind: 'partner'; readonly partnerId: string } | { readonly kind: 'customer'; readonly customerDomain: string };
-
-/**
- * Who holds the verified JWT: a partner (`partner_id`) or a customer admin (`customer_domain`);
- * Cognito ID tokens carry them as `custom:` attributes. 401 without verified claims.
- */
-export function callerOf(event: ApiEvent): Caller | undefined {
-  const claims = event.requestContext.authorizer?.jwt?.claims;
-  if (claims === undefined) throw new UnauthorizedError();
-  // The authorizer checks signature, issuer, audience and expiry; what the token is for is checked here.
-  if (claims.token_use !== 'id' && claims.token_use !== 'access') throw new UnauthorizedError('The bearer token is not a sign-in token.');
-  const claim = (name: string) => {
-    const value = claims[name] ?? claims[`custom:${name}`];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const partnerId = claim('partner_id');
-  const customerDomain = claim('customer_domain');
-  // A token claiming both sides is refused as neither.
-  if (partnerId !== undefined && customerDomain === undefined) return { kind: 'partner', partnerId };
-  if (customerDomain !== undefined && partnerId === undefined) return { kind: 'customer', customerDomain: customerDomain.toLowerCase() };
-  return undefined;
-}
-
-/** The partner behind a verified JWT; 403 for a token of another kind. */
-export function partnerIdOf(event: ApiEvent): string {
-  const caller = callerOf(event);
-  if (caller?.kind !== 'partner') throw new ForbiddenError('PARTNER_TOKEN_REQUIRED', 'This route needs a partner token (a partner_id claim).');
-  return caller.partnerId;
-}
-
-/** The customer domain behind a verified JWT; 403 for a token of another kind. */
-export function customerDomainOf(event: ApiEvent): string {
-  const caller = callerOf(event);
-  if (caller?.kind !== 'customer') {
-    throw new ForbiddenError('CUSTOMER_TOKEN_REQUIRED', 'This route needs a customer admin token (a customer_domain claim).');
-  }
-  return caller.customerDomain;
-}
-
-/** A partner or a customer admin; 403 for any other token. */
-export function requireCaller(event: ApiEvent): Caller {
-  const caller = callerOf(event);
-  if (caller === undefined) throw new ForbiddenError('TOKEN_KIND_REQUIRED', 'This route needs a partner or a customer admin token.');
-  return caller;
 }

@@ -2,6 +2,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { config } from '../config.js';
 import { localCredentials } from '../data/client.js';
+import { traced } from '../tracer.js';
 import type { EmailContent } from './invitation-email.js';
 
 let client: SESClient | undefined;
@@ -10,8 +11,8 @@ let client: SESClient | undefined;
 export function ses(): SESClient {
   if (client === undefined) {
     const { sesEndpoint } = config();
-    client = new SESClient(
-      sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
+    client = traced(
+      new SESClient(sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials }),
     );
   }
   return client;

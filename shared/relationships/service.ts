@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
+import type { Caller } from '../identity/caller.js';
 import { pageQuery } from '../invitations/schema.js';
 import { RELATIONSHIP_STATUSES, effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
 import { findRelationship, queryCustomerRelationships, queryPartnerRelationships, terminateRelationship, type Page } from './repository.js';
@@ -55,19 +56,20 @@ export function toCsv(relationships: readonly Relationship[]): string {
 }
 
 /**
- * Ends the relationship of one partner with one customer, by either side. Every other
- * relationship of either party is a different item and stays as it is.
+ * Ends the relationship of one partner with one customer, by either side (`by`, the caller, is
+ * the audit record's actor). Every other relationship of either party is a different item and
+ * stays as it is.
  */
 export async function endRelationship(
   partnerId: string,
   customerDomain: string,
-  by: { kind: 'partner' } | { kind: 'customer' },
+  by: Caller,
 ): Promise<Relationship> {
   const at = now();
   const audit = putAudit({
     type: 'RelationshipTerminated',
     at: at.toISOString(),
-    actor: by.kind === 'partner' ? { kind: 'partner', partnerId } : { kind: 'customer', customerDomain },
+    actor: by,
     partnerId,
     customerDomain,
     details: { terminatedBy: by.kind },

@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type Route } from '../../infra/routes.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeys } from '../../infra/local/jwt.js';
+import { claimsFor } from '../../shared/identity/caller.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,14 @@ afterAll(async () => {
 
 const OWNER = 'fabrikam';
 const OTHER_PARTNER = 'adatum';
+const OWNER_CLAIMS = claimsFor({ kind: 'partner', partnerId: OWNER }, 'id');
 
-type Case = 'none' | 'bad signature' | 'expired' | 'wrong issuer' | 'wrong audience' | 'wrong token use' | 'owner partner' | 'owner customer' | 'other partner' | 'other customer';
-const CASES: Case[] = ['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'wrong token use', 'owner partner', 'owner customer', 'other partner', 'other customer'];
+type Holder = 'owner partner' | 'owner customer' | 'other partner' | 'other customer';
+type Case = 'none' | 'bad signature' | 'expired' | 'wrong issuer' | 'wrong audience' | 'wrong token use' | Holder | `${Holder} (access token)`;
+const HOLDERS: Holder[] = ['owner partner', 'owner customer', 'other partner', 'other customer'];
+// Valid tokens in both shapes: Cognito ID tokens (`custom:` claims, what AWS sends) and access tokens with plain claims.
+const CASES: Case[] = ['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'wrong token use', ...HOLDERS, ...HOLDERS.map((h) => `${h} (access token)` as const)];
+const holderOf = (kind: Case): Holder | undefined => HOLDERS.find((h) => kind === h || kind === `${h} (access token)`);
 
 /** A fresh invitation of the owner to a fresh customer, and optionally its acceptance. */
 async function fixture(accept: boolean): Promise<{ customer: string; invitationId: string }> {
@@ -44,14 +50,14 @@ async function fixture(accept: boolean): Promise<{ customer: string; invitationI
 async function tokenFor(kind: Case, customer: string): Promise<string | undefined> {
   const { stack } = t;
   const sign = (claims: Record<string, unknown>, tweak: (jwt: SignJWT) => SignJWT = (j) => j) =>
-    tweak(new SignJWT({ partner_id: OWNER, token_use: 'access', ...claims }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt())
+    tweak(new SignJWT({ ...OWNER_CLAIMS, ...claims }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt())
       .sign(stack.keys.privateKey);
   switch (kind) {
     case 'none':
       return undefined;
     case 'bad signature': {
       const stranger = await loadOrCreateKeys(await mkdtemp(join(tmpdir(), 'stranger-key-')));
-      return new SignJWT({ partner_id: OWNER, token_use: 'access' })
+      return new SignJWT(OWNER_CLAIMS)
         .setProtectedHeader({ alg: 'ES256' })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL_AUDIENCE)
@@ -66,14 +72,19 @@ async function tokenFor(kind: Case, customer: string): Promise<string | undefine
       return sign({}, (j) => j.setIssuer(LOCAL_ISSUER).setAudience('someone-else').setExpirationTime('1h'));
     case 'wrong token use':
       return sign({ token_use: 'refresh' }, (j) => j.setIssuer(LOCAL_ISSUER).setAudience(LOCAL_AUDIENCE).setExpirationTime('1h'));
+  }
+  const shape = kind.endsWith('(access token)') ? 'access' : 'id';
+  switch (holderOf(kind)) {
     case 'owner partner':
-      return t.partnerToken(OWNER);
+      return t.partnerToken(OWNER, shape);
     case 'other partner':
-      return t.partnerToken(OTHER_PARTNER);
+      return t.partnerToken(OTHER_PARTNER, shape);
     case 'owner customer':
-      return t.customerToken(customer);
+      return t.customerToken(customer, shape);
     case 'other customer':
-      return t.customerToken(uniqueDomain('stranger'));
+      return t.customerToken(uniqueDomain('stranger'), shape);
+    case undefined:
+      throw new Error(`no token for ${kind}`);
   }
 }
 
@@ -90,9 +101,10 @@ async function requestFor(route: Route) {
 type Expectation = { status: number | 'success'; code?: string };
 
 function expected(route: Route, kind: Case): Expectation {
-  if (['none', 'bad signature', 'expired', 'wrong issuer', 'wrong audience', 'wrong token use'].includes(kind)) return { status: 401, code: 'UNAUTHORIZED' };
-  const partner = kind === 'owner partner' || kind === 'other partner';
-  const owner = kind === 'owner partner' || kind === 'owner customer';
+  const holder = holderOf(kind);
+  if (holder === undefined) return { status: 401, code: 'UNAUTHORIZED' };
+  const partner = holder === 'owner partner' || holder === 'other partner';
+  const owner = holder === 'owner partner' || holder === 'owner customer';
   const item = route.path.includes('{');
   if (route.access === 'partner' && !partner) return { status: 403, code: 'PARTNER_TOKEN_REQUIRED' };
   if (route.access === 'customer' && partner) return { status: 403, code: 'CUSTOMER_TOKEN_REQUIRED' };
@@ -126,7 +138,7 @@ describe('who may call what', () => {
           expect(response.headers.get('content-type'), label).toBe('application/problem+json');
           expect(response.json?.code, label).toBe(want.code);
         }
-        if (kind !== 'owner partner' && kind !== 'owner customer') {
+        if (holderOf(kind) !== 'owner partner' && holderOf(kind) !== 'owner customer') {
           expect(response.text, `${label} leaks the owner's customer`).not.toContain(request.customer);
           expect(response.text, `${label} leaks the owner's invitation`).not.toContain(request.invitationId);
         }

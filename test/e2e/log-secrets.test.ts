@@ -3,12 +3,15 @@
  * logs, anything written to stdout or stderr), then searched for every secret the story used.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../shared/log.js';
 import { runCleanup } from '../../shared/cleanup/service.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+
+// Every level, from before the modules load: the Lambda context middleware puts the logger back
+// to its starting level at each invocation, so a later `setLogLevel` would not hold.
+vi.hoisted(() => vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG'));
 
 let t: TestStack;
 const captured: string[] = [];
@@ -16,7 +19,6 @@ const captured: string[] = [];
 beforeAll(async () => {
   // The gateway's access log goes to stdout, as `npm start` prints it.
   t = await startTestStack({ log: (line) => process.stdout.write(`${line}\n`) });
-  logger.setLogLevel('DEBUG');
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -27,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.restoreAllMocks();
-  logger.setLogLevel('SILENT');
+  vi.unstubAllEnvs();
   await t.stop();
 });
 

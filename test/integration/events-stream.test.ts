@@ -15,6 +15,7 @@ import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
 import { startEventBridgeStandIn, startStreamPoller, type EventBridgeStandIn, type ReceivedEvent, type StreamPoller } from '../../infra/local/events.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
+import { lambdaContext } from '../support/events.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -34,7 +35,7 @@ async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
     throwNext--;
     throw new Error('handler failing on purpose');
   }
-  return publishEvents(event);
+  return publishEvents(event, lambdaContext('publish-events'));
 }
 
 const startPoller = () => startStreamPoller({ dynamodbEndpoint: inject('dynamodbEndpoint'), tableName, handler, log: (line) => lines.push(line), intervalMs: 100 });

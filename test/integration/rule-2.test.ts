@@ -82,8 +82,8 @@ const STORY: readonly Step[] = [
       expect(report.extendedRelationships).toHaveLength(1);
     },
   },
-  { step: 'Fabrikam ends its relationship', by: ['fabrikam'], run: () => endRelationship('fabrikam', CUSTOMER, { kind: 'partner' }) },
-  { step: 'the customer ends Wingtip', by: ['wingtip'], run: () => endRelationship('wingtip', CUSTOMER, { kind: 'customer' }) },
+  { step: 'Fabrikam ends its relationship', by: ['fabrikam'], run: () => endRelationship('fabrikam', CUSTOMER, { kind: 'partner', partnerId: 'fabrikam' }) },
+  { step: 'the customer ends Wingtip', by: ['wingtip'], run: () => endRelationship('wingtip', CUSTOMER, { kind: 'customer', customerDomain: CUSTOMER }) },
   { step: 'Adatum asks a third time', by: ['adatum'], run: () => ask('adatum', { roles: ['BILLING_READER'], durationDays: 30, autoExtend: false }) },
   {
     step: "91 days later, cleanup expires Adatum's unanswered request",
@@ -228,7 +228,7 @@ describe('ending one partner of a customer', () => {
     const keys = PARTNERS.map((partner) => relationshipKey(partner, customer));
     const before = await rawItems(keys);
     // Act
-    await endRelationship(ending, customer, { kind: by });
+    await endRelationship(ending, customer, by === 'partner' ? { kind: by, partnerId: ending } : { kind: by, customerDomain: customer });
     // Assess
     const after = await rawItems(keys);
     for (const partner of PARTNERS) {

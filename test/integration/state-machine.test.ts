@@ -16,6 +16,7 @@ import { runCleanup } from '../../shared/cleanup/service.js';
 import { DAY_MS, movableClock, newSecret, useClock } from '../../shared/clock.js';
 import { invitationKey, invitationQuotaKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
 import type { Role } from '../../shared/domain/roles.js';
+import { claimsFor } from '../../shared/identity/caller.js';
 import { MAX_RESENDS } from '../../shared/invitations/model.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { cancelInvitation, createInvitation, getInvitation, resendInvitation } from '../../shared/invitations/service.js';
@@ -52,8 +53,9 @@ let stranger: { customer: string; token: string };
 
 const partnerOf = (actor: Actor, w: World) => (actor === 'the owning partner' ? w.owner : w.other);
 const customerOf = (actor: Actor, w: World) => (actor === 'the customer admin' ? w.customer : stranger.customer);
-const claimsOf = (actor: Actor, w: World): Record<string, string> =>
-  isPartner(actor) ? { partner_id: partnerOf(actor, w) } : { customer_domain: customerOf(actor, w) };
+/** The claims of the actor's Cognito ID token, as the HTTP API passes them in AWS. */
+const claimsOf = (actor: Actor, w: World) =>
+  claimsFor(isPartner(actor) ? { kind: 'partner', partnerId: partnerOf(actor, w) } : { kind: 'customer', customerDomain: customerOf(actor, w) }, 'id');
 
 /** The secret each actor can put on the link route: only the admin holds this request's; partners never see it and can only guess. */
 function secretOf(actor: Actor, w: World): string {
@@ -148,11 +150,11 @@ const RELATIONSHIP_STATES = {
   ACTIVE: { setup: () => accepted(), looks: looks('ACTIVE') },
   'ACTIVE, extended by cleanup at its end': { setup: async () => afterDays(await accepted({ autoExtend: true }), 30, true), looks: looks('ACTIVE') },
   'TERMINATED by the partner': {
-    setup: async () => then(await accepted(), (w) => endRelationship(w.owner, w.customer, { kind: 'partner' })),
+    setup: async () => then(await accepted(), (w) => endRelationship(w.owner, w.customer, { kind: 'partner', partnerId: w.owner })),
     looks: looks('TERMINATED by partner', 'TERMINATED'),
   },
   'TERMINATED by the customer': {
-    setup: async () => then(await accepted(), (w) => endRelationship(w.owner, w.customer, { kind: 'customer' })),
+    setup: async () => then(await accepted(), (w) => endRelationship(w.owner, w.customer, { kind: 'customer', customerDomain: w.customer })),
     looks: looks('TERMINATED by customer', 'TERMINATED'),
   },
   'EXPIRED at its end, cleanup not run yet': { setup: async () => afterDays(await accepted(), 30, false), looks: looks('EXPIRED', 'ACTIVE') },
@@ -184,13 +186,13 @@ const ACTIONS = {
       : callHandler(createHandler, { method: 'POST', route: '/invitations', params: {}, claims: claimsOf(actor, w), body: reinviteBody(w) }),
   'end (partner route)': (actor: Actor, w: World) =>
     isPartner(actor)
-      ? outcomeOf(endRelationship(partnerOf(actor, w), w.customer, { kind: 'partner' }))
+      ? outcomeOf(endRelationship(partnerOf(actor, w), w.customer, { kind: 'partner', partnerId: partnerOf(actor, w) }))
       : callHandler(endHandler, { method: 'DELETE', route: '/relationships/{customerDomain}', params: { customerDomain: w.customer }, claims: claimsOf(actor, w) }),
   // A customer can only name a partner; its own domain comes from its token.
   'end (customer route)': (actor: Actor, w: World) =>
     isPartner(actor)
       ? callHandler(endHandler, { method: 'DELETE', route: '/customer/relationships/{partnerId}', params: { partnerId: w.owner }, claims: claimsOf(actor, w) })
-      : outcomeOf(endRelationship(w.owner, customerOf(actor, w), { kind: 'customer' })),
+      : outcomeOf(endRelationship(w.owner, customerOf(actor, w), { kind: 'customer', customerDomain: customerOf(actor, w) })),
 } satisfies Record<string, (actor: Actor, w: World) => Promise<string>>;
 type Action = keyof typeof ACTIONS;
 const LINK_ACTIONS: readonly Action[] = ['accept', 'accept some roles for fewer days', 'decline', 'decline with a reason'];

@@ -1,12 +1,13 @@
 /** API Gateway v2 events as the HTTP API (or the local gateway) hands them to a function. */
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent } from '../../shared/http/handler.js';
+import type { JwtClaims } from '../../shared/identity/caller.js';
 
-/** An event for `method path`, with verified claims when `claims` is given. */
+/** An event for `method path`, with verified claims when `claims` is given (`claimsFor` shapes them as a token would carry them). */
 export function apiEvent(
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string>; claims?: Record<string, string>; pathParameters?: Record<string, string> } = {},
+  options: { body?: unknown; headers?: Record<string, string>; claims?: JwtClaims; pathParameters?: Record<string, string> } = {},
 ): ApiEvent {
   const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   return {

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { queryAudit } from '../../shared/audit/repository.js';
 import type { AuditEvent } from '../../shared/audit/model.js';
 import type { ApiEvent } from '../../shared/http/handler.js';
+import type { JwtClaims } from '../../shared/identity/caller.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
 import type { InvitationView } from '../../shared/invitations/model.js';
@@ -53,7 +54,7 @@ type Handler = (event: ApiEvent, context: Context) => Promise<unknown>;
  */
 export async function callHandler(
   handler: Handler,
-  request: { method: string; route: string; params: Record<string, string>; claims: Record<string, string>; body?: unknown },
+  request: { method: string; route: string; params: Record<string, string>; claims: JwtClaims; body?: unknown },
 ): Promise<string> {
   const path = Object.entries(request.params).reduce((route, [name, value]) => route.replace(`{${name}}`, encodeURIComponent(value)), request.route);
   const event = apiEvent(request.method, path, { body: request.body, claims: request.claims, pathParameters: request.params });

@@ -6,14 +6,16 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { movableClock, useClock } from '../../shared/clock.js';
 import { resetConfig } from '../../shared/config.js';
+import type { TokenShape } from '../../shared/identity/caller.js';
 import { signToken } from '../../infra/local/jwt.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 
 export interface TestStack {
   readonly stack: LocalStack;
   readonly clock: ReturnType<typeof movableClock>;
-  partnerToken(partnerId: string): Promise<string>;
-  customerToken(customerDomain: string): Promise<string>;
+  /** A Cognito-shaped ID token by default; `'access'` for one with plain claims. */
+  partnerToken(partnerId: string, shape?: TokenShape): Promise<string>;
+  customerToken(customerDomain: string, shape?: TokenShape): Promise<string>;
   /** A request to the gateway; JSON bodies are sent as JSON. */
   api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
   stop(): Promise<void>;
@@ -53,8 +55,8 @@ export async function startTestStack(options: { log?: (line: string) => void } =
   return {
     stack,
     clock,
-    partnerToken: (partnerId) => signToken(stack.keys, { kind: 'partner', partnerId }),
-    customerToken: (customerDomain) => signToken(stack.keys, { kind: 'customer', customerDomain }),
+    partnerToken: (partnerId, shape) => signToken(stack.keys, { kind: 'partner', partnerId }, { shape }),
+    customerToken: (customerDomain, shape) => signToken(stack.keys, { kind: 'customer', customerDomain }, { shape }),
     api: async (method, path, options = {}) => {
       const response = await fetch(`${stack.apiUrl}${path}`, {
         method,

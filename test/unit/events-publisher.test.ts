@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { handler } from '../../functions/publish-events.js';
+import { lambdaContext } from '../support/events.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 let sequence = 100;
@@ -71,7 +72,7 @@ describe('the event publisher', () => {
     // Prepare
     const item = auditItem({ tokenHash: 'must-never-leave', secret: 'nor-this' });
     // Act
-    const result = await handler({ Records: [record(item)] });
+    const result = await handler({ Records: [record(item)] }, lambdaContext('publish-events'));
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     const [[entry]] = sentEntries() as [[PutEventsRequestEntry]];
