@@ -51,15 +51,16 @@ export const functions = {
   },
   'list-customer-relationships': {
     description: "Lists a customer's partners, as JSON or CSV",
-    table: [{ actions: ['dynamodb:Query'], index: 'GSI1' }],
+    // GetItem: a partner token on this route is checked for registration like everywhere else (then refused as the wrong kind).
+    table: [{ actions: ['dynamodb:GetItem'] }, { actions: ['dynamodb:Query'], index: 'GSI1' }],
   },
   'list-audit': {
     description: "Lists the audit trail: a partner's own events, or the events about a customer",
-    table: [{ actions: ['dynamodb:Query'] }, { actions: ['dynamodb:Query'], index: 'GSI1' }],
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'] }, { actions: ['dynamodb:Query'], index: 'GSI1' }],
   },
   'list-invitations': {
     description: "Lists the calling partner's invitations, newest first",
-    table: [{ actions: ['dynamodb:Query'], index: 'GSI1' }],
+    table: [{ actions: ['dynamodb:GetItem'] }, { actions: ['dynamodb:Query'], index: 'GSI1' }],
   },
   'get-invitation': {
     description: "Reads one of the calling partner's invitations",
@@ -67,7 +68,7 @@ export const functions = {
   },
   'list-relationships': {
     description: "Lists the calling partner's customers",
-    table: [{ actions: ['dynamodb:Query'] }],
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'] }],
   },
   'show-acceptance': {
     description: 'Shows the customer admin the request behind an emailed link; changes nothing',

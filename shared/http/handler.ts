@@ -1,6 +1,6 @@
 /**
  * The one HTTP middleware chain of every API function: normalise headers → the Lambda context
- * into the logger (request id, cold start) → (refuse cross-site
+ * into the logger (request id, cold start) → refuse tokens of unregistered partners → (refuse cross-site
  * form posts) → (Idempotency-Key) → parse and validate body and query → the handler; typed
  * errors become problem+json (or an HTML page) in the one error handler.
  */
@@ -21,6 +21,7 @@ import { html, wantsJson, type HttpResponse } from './responses.js';
 import { idempotency } from './idempotency.js';
 import { config } from '../config.js';
 import { logger } from '../log.js';
+import { refuseUnregisteredPartner } from '../partners/access.js';
 import type { JwtClaims } from '../identity/caller.js';
 
 export { callerOf, customerDomainOf, partnerIdOf, requireCaller, type Caller } from '../identity/caller.js';
@@ -74,6 +75,7 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
     })
     // Every log line of the request carries its request id and cold start; its onError runs before the error handler's.
     .use(injectLambdaContext(logger));
+  chain.use({ before: (request) => refuseUnregisteredPartner(request.event) });
   if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
   if (options.idempotent === true) chain.use(idempotency());
   return chain.handler(async (event) => {
