@@ -15,6 +15,7 @@ import { functions as catalogue, routes, scheduledFunctions } from '../../infra/
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';
 import type { PartnerRelationshipsStack } from '../../infra/stack.js';
 import { IDEMPOTENCY_TABLE, TABLE_INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
+import { STREAM_DELIVERY } from '../../shared/events/stream.js';
 import { SYNTH_TIMEOUT_MS, functionNames as names, logicalId, newApp, removeScratch, synthesize } from './synth.js';
 import type { Json } from './synth.js';
 
@@ -702,7 +703,8 @@ describe('the events outbox', () => {
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10_000,
+      // The local stream poller dead-letters a record after the same number of retries.
+      MaximumRetryAttempts: STREAM_DELIVERY.retryAttempts,
       MaximumRecordAgeInSeconds: 12 * 60 * 60,
       DestinationConfig: { OnFailure: { Destination: deadLettersArn() } },
     });
