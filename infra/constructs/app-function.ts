@@ -5,7 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -31,6 +31,8 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   externalModules: [],
+  // esbuild says only what is wrong: `cdk synth --quiet` stays quiet, and `npm run synth` prints the sizes itself.
+  logLevel: LogLevel.WARNING,
 } as const satisfies BundlingOptions;
 
 /** DynamoDB actions that only read, so the table key is needed only to decrypt. */

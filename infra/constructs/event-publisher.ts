@@ -7,6 +7,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STREAM_DELIVERY } from '../../shared/events/stream.js';
 
 export interface EventPublisherProps {
   readonly handler: LambdaFunction;
@@ -26,13 +27,13 @@ export class EventPublisher extends Construct {
       new DynamoEventSource(stream, {
         // The mapping keeps its checkpoint: start from the oldest record so nothing written before it existed is skipped.
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
+        batchSize: STREAM_DELIVERY.batchSize,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
-        retryAttempts: 10_000,
-        // Ride out an EventBridge outage, then hand over with half the stream's 24 h retention left.
-        maxRecordAge: Duration.hours(12),
+        // The local stream poller gives up after the same number of retries.
+        retryAttempts: STREAM_DELIVERY.retryAttempts,
+        maxRecordAge: Duration.hours(STREAM_DELIVERY.maxRecordAgeHours),
         onFailure: new SqsDlq(props.deadLetterQueue),
         filters: [
           FilterCriteria.filter({

@@ -14,6 +14,7 @@ import type { ApiEvent } from '../../shared/http/handler.js';
 import { MAX_BODY_BYTES } from '../../shared/http/handler.js';
 import { problemResponse, toProblem } from '../../shared/http/problem.js';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
+import { readBody } from './http.js';
 import { verifyToken, type LocalKeys } from './jwt.js';
 
 type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -89,24 +90,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
   if (match === undefined) {
     throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
   }
-  const body = await readBody(req);
+  // Refuses more than the API accepts without buffering it all.
+  const body = await readBody(req, MAX_BODY_BYTES, () => new PayloadTooLargeError(MAX_BODY_BYTES));
   const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
   const event = toEvent(req, url, match, body, claims);
   const handler = await loadHandler(match.route.function);
   const result = await handler(event, lambdaContext(match.route.function));
   send(res, typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
-}
-
-/** Reads the body, refusing more than the API accepts without buffering it all. */
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Verifies the bearer token as the HTTP API's JWT authorizer does: signature, issuer, audience, expiry. */

@@ -4,7 +4,6 @@
  */
 import { writeFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetConfig } from '../../shared/config.js';
 import { localCredentials, resetDb } from '../../shared/data/client.js';
@@ -12,7 +11,9 @@ import { resetSes } from '../../shared/mail/mailer.js';
 import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
-import { startEventBridgeStandIn, startStreamPoller, type StreamPoller } from './events.js';
+import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge.js';
+import { closeServer, listen } from './http.js';
+import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { createGateway, lambdaContext } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
@@ -83,8 +84,9 @@ export async function startLocalStack(
     const sesEndpoint = settings.sesEndpoint ?? (await start(startSesStandIn({ port: settings.sesPort })));
     let eventbridgeEndpoint = settings.eventbridgeEndpoint;
     let eventsUrl: string | undefined;
+    let standIn: EventBridgeStandIn | undefined;
     if (options.events !== false && eventbridgeEndpoint === undefined) {
-      const standIn = await startEventBridgeStandIn({ port: settings.eventsPort ?? 0, log });
+      standIn = await startEventBridgeStandIn({ port: settings.eventsPort ?? 0, log });
       started.push(standIn);
       eventbridgeEndpoint = standIn.endpoint;
       eventsUrl = standIn.eventsUrl;
@@ -105,6 +107,7 @@ export async function startLocalStack(
         tableName: settings.tableName,
         log,
         handler: async (event) => (await import('../../functions/publish-events.js')).handler(event, lambdaContext('publish-events')),
+        onDeadLetter: (letter) => standIn?.addDeadLetter(letter),
       });
     }
     const keys = await loadOrCreateKeys(settings.dataDir);
@@ -178,21 +181,4 @@ function logCleanup(report: CleanupReport, log: (line: string) => void): void {
       `cleanup: expired ${report.expiredInvitations.length} invitation(s), expired ${report.expiredRelationships.length} and extended ${report.extendedRelationships.length} relationship(s)`,
     );
   }
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 }

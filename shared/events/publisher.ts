@@ -3,14 +3,13 @@
  * is published only for a transition that committed, and a failed publish is retried, not lost.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { AUDIT_EVENT_TYPES, detailType, type AuditEvent } from '../audit/model.js';
 import { localCredentials } from '../data/client.js';
 import { logger } from '../log.js';
 import { traced } from '../tracer.js';
+import { decodeStreamImage, StreamImageError } from './stream.js';
 
 /** The `source` of every event this product publishes. */
 export const EVENT_SOURCE = 'partner-relationships';
@@ -111,9 +110,9 @@ export async function publishAuditRecords(records: readonly DynamoDBRecord[]): P
     const entries: { index: number; entry: PutEventsRequestEntry }[] = [];
     for (const { record, index } of batch) {
       try {
-        entries.push({ index, entry: toEventEntry(unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>), busName) });
-      } catch {
-        logger.error('audit record cannot be published', { sequenceNumber: record.dynamodb?.SequenceNumber });
+        entries.push({ index, entry: toEventEntry(decodeStreamImage(record.dynamodb?.NewImage), busName) });
+      } catch (error) {
+        logger.error('audit record cannot be published', { sequenceNumber: record.dynamodb?.SequenceNumber, error: error instanceof StreamImageError ? error.message : error instanceof Error ? error.name : 'unknown' });
         firstFailed = index;
         break;
       }

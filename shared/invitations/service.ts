@@ -105,12 +105,12 @@ function partnerAudit(type: AuditEventType, invitation: Invitation, at: Date, de
   });
 }
 
-/** Sends the email and records the outcome; never throws, so the written invitation is always answered. */
-async function deliver(invitation: Invitation, secret: string): Promise<EmailDelivery> {
+/** Sends the email (saying it replaces the earlier one on a resend) and records the outcome; never throws, so the written invitation is always answered. */
+async function deliver(invitation: Invitation, secret: string, options: { replacesEarlier?: boolean } = {}): Promise<EmailDelivery> {
   const link = acceptanceLink(config().publicBaseUrl, invitation.id, secret);
   let email: EmailDelivery;
   try {
-    const messageId = await sendEmail(invitation.adminEmail, invitationEmail(invitation, link));
+    const messageId = await sendEmail(invitation.adminEmail, invitationEmail(invitation, link, options));
     email = { status: 'SENT', messageId, at: now().toISOString() };
   } catch (error) {
     logger.warn('Invitation email failed', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
@@ -172,7 +172,7 @@ export async function resendInvitation(partnerId: string, invitationId: string):
   if (refused !== undefined) throw notPending(refused, at);
   logger.info('Invitation resent', { invitationId, partnerId });
   const resent: Invitation = { ...invitation, tokenHash, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
-  const email = await deliver(resent, secret);
+  const email = await deliver(resent, secret, { replacesEarlier: true });
   return toView({ ...resent, email }, at);
 }
 

@@ -14,8 +14,12 @@ export function acceptanceLink(publicBaseUrl: string, invitationId: string, secr
   return `${publicBaseUrl}/accept/${encodeURIComponent(invitationId)}?token=${encodeURIComponent(secret)}`;
 }
 
-/** Renders the email sent to the customer's admin. */
-export function invitationEmail(invitation: Invitation, link: string): EmailContent {
+/** What the earlier email's link has become, said in every resent email. */
+export const REPLACES_EARLIER = 'This email replaces the one sent earlier for this request: the link in that email no longer works.';
+
+/** Renders the email sent to the customer's admin; a resend (`replacesEarlier`) says that the earlier email's link no longer works. */
+export function invitationEmail(invitation: Invitation, link: string, options: { replacesEarlier?: boolean } = {}): EmailContent {
+  const replaces = options.replacesEarlier === true;
   const partner = invitation.partnerName;
   const roles = invitation.roles.map((role) => ({ title: ROLES[role].title, description: ROLES[role].description }));
   const duration = formatDays(invitation.durationDays);
@@ -23,6 +27,7 @@ export function invitationEmail(invitation: Invitation, link: string): EmailCont
   const subject = oneLine(`${partner} asks for admin access to ${invitation.customerDomain}`);
 
   const text = [
+    ...(replaces ? [REPLACES_EARLIER, ''] : []),
     `${partner} asks for delegated admin access to your organisation ${invitation.customerDomain}.`,
     '',
     'Roles requested:',
@@ -40,8 +45,10 @@ export function invitationEmail(invitation: Invitation, link: string): EmailCont
   ].join('\n');
 
   const html = `<!doctype html>
-<html lang="en"><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b">
-<p><strong>${escapeHtml(partner)}</strong> asks for delegated admin access to your organisation <strong>${escapeHtml(invitation.customerDomain)}</strong>.</p>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;overflow-wrap:anywhere;word-break:break-word">
+${replaces ? `<p><strong>${escapeHtml(REPLACES_EARLIER)}</strong></p>\n` : ''}<p><strong>${escapeHtml(partner)}</strong> asks for delegated admin access to your organisation <strong>${escapeHtml(invitation.customerDomain)}</strong>.</p>
 <p>Roles requested:</p>
 <ul>${roles.map((role) => `<li><strong>${escapeHtml(role.title)}</strong>: ${escapeHtml(role.description)}</li>`).join('')}</ul>
 <p>For: <strong>${escapeHtml(duration)}</strong>${invitation.autoExtend ? ', then extended by 180 days at a time unless you end it' : ''}.<br>

@@ -5,9 +5,13 @@ import type { Invitation } from '../invitations/model.js';
 import type { DecisionResult } from '../acceptance/service.js';
 import { escapeHtml, formatDays, formatTime } from './escape.js';
 
-const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
-h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}
-.roles li{margin:.25rem 0}.actions{display:flex;gap:1rem;margin-top:1.5rem}
+// Nothing may be wider than a 320 px phone: boxes include their padding and border, controls never
+// outgrow their column, and long unbroken names, domains and addresses wrap anywhere.
+const STYLE = `*,*::before,*::after{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b;overflow-wrap:anywhere}
+input,textarea,button{max-width:100%;font:inherit}textarea{width:100%;display:block}blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid #ccc}
+h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;min-width:0}
+.roles li{margin:.25rem 0}.actions{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1.5rem}
 button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.3rem;border:1px solid #555;cursor:pointer}
 button[value=accept]{background:#0b5cad;color:#fff;border-color:#0b5cad}.roles{list-style:none;padding:0}input[type=number]{width:5rem}.note{color:#555;font-size:.9rem}.code{font-family:monospace;color:#555}`;
 
@@ -76,7 +80,7 @@ export function decisionPage(result: DecisionResult): string {
   const partner = escapeHtml(invitation.partnerName);
   if (relationship === null) {
     return layout('Request declined', `<h1>You declined the request</h1>
-<p>${partner} has not been given access to ${escapeHtml(invitation.customerDomain)}. We let them know.</p>
+<p>${partner} has not been given access to ${escapeHtml(invitation.customerDomain)}. ${partner} will see your answer${invitation.declineReason === undefined ? '' : ' and your reason'} when they check the request.</p>
 <p class="code">DECLINED</p>`);
   }
   const granted = relationship.roles.map((role) => `<li>${escapeHtml(ROLES[role].title)}</li>`).join('');

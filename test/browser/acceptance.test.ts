@@ -4,7 +4,9 @@
  * with JavaScript switched off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import { putPartner } from '../../shared/partners/repository.js';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
@@ -82,6 +84,51 @@ describe('the acceptance page in a browser', () => {
     await expect.poll(() => page.textContent('body')).toContain('Keep at least one role ticked');
     const { json } = await t.api('GET', `/invitations/${id}`, { token: await t.partnerToken('fabrikam') });
     expect(json?.status).toBe('PENDING');
+    await context.close();
+  });
+});
+
+describe('the pages on a 320 px wide phone', () => {
+  const PHONE = { width: 320, height: 640 };
+  const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+  /** An invitation whose every name is one long unbroken word: partner, domain, address and message. */
+  async function longWinded() {
+    const partnerId = `long-${randomUUID().slice(0, 8)}`;
+    await putPartner({ id: partnerId, name: `Northwind${'Traders'.repeat(20)}`, domain: `${partnerId}.example` });
+    const customer = `${'c'.repeat(50)}${randomUUID().slice(0, 8)}.${'d'.repeat(60)}.com`;
+    const created = await t.api('POST', '/invitations', {
+      token: await t.partnerToken(partnerId),
+      body: { customerDomain: customer, adminEmail: `${'a'.repeat(60)}@${customer}`, customerName: 'N'.repeat(150), message: 'M'.repeat(400) },
+    });
+    expect(created.status).toBe(201);
+    return { partnerId, id: String(created.json?.id), url: linkIn((await emailsTo(`${'a'.repeat(60)}@${customer}`))[0]!).url };
+  }
+
+  it('scrolls no page sideways: the request, the decline confirmation and a refused link, even with long unbroken names', async () => {
+    // Prepare
+    const { partnerId, id, url } = await longWinded();
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    // Act
+    await page.goto(url.href);
+    const request = await overflow(page);
+    await page.getByLabel(/why \(optional\)/).fill('R'.repeat(300));
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await expect.poll(() => page.textContent('h1')).toContain('You declined the request');
+    const confirmation = await overflow(page);
+    const confirmationText = await page.textContent('main');
+    const refused = await page.goto(url.href);
+    const refusal = await overflow(page);
+    // Assess
+    expect({ request, confirmation, refusal }).toEqual({ request: expect.any(Number), confirmation: expect.any(Number), refusal: expect.any(Number) });
+    expect(Math.max(request, confirmation, refusal)).toBeLessThanOrEqual(PHONE.width);
+    expect(refused?.status()).toBe(409);
+    // The confirmation promises only what is true: the partner sees the answer on the request.
+    expect(confirmationText).toContain('will see your answer and your reason when they check the request');
+    expect(confirmationText).not.toMatch(/let them know|email/i);
+    const { json } = await t.api('GET', `/invitations/${id}`, { token: await t.partnerToken(partnerId) });
+    expect(json).toMatchObject({ status: 'DECLINED', declineReason: 'R'.repeat(300) });
     await context.close();
   });
 });

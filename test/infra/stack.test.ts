@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -15,7 +17,8 @@ import { functions as catalogue, routes, scheduledFunctions } from '../../infra/
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';
 import type { PartnerRelationshipsStack } from '../../infra/stack.js';
 import { IDEMPOTENCY_TABLE, TABLE_INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
-import { SYNTH_TIMEOUT_MS, functionNames as names, logicalId, newApp, removeScratch, synthesize } from './synth.js';
+import { STREAM_DELIVERY } from '../../shared/events/stream.js';
+import { SYNTH_TIMEOUT_MS, cdkJsonContext, functionNames as names, logicalId, newApp, removeScratch, synthesize } from './synth.js';
 import type { Json } from './synth.js';
 
 interface Statement {
@@ -64,14 +67,48 @@ function propertiesOf(type: string, id: string, from: Template = template): Json
   return resource.Properties;
 }
 
-/** Every IAM statement attached to a catalogue function's role. */
-function statementsOf(name: FunctionName): Statement[] {
-  const role = stack.functions[name].role;
+/** The IAM statements attached to a catalogue function's role, exactly as the template has them. */
+function rawStatementsOf(name: FunctionName, from: { stack: PartnerRelationshipsStack; template: Template } = { stack, template }): Statement[] {
+  const role = from.stack.functions[name].role;
   if (role === undefined) throw new Error(`${name} has no role`);
-  const roleId = logicalId(stack, role);
-  return Object.values(resourcesOf('AWS::IAM::Policy'))
+  const roleId = logicalId(from.stack, role);
+  return Object.values(resourcesOf('AWS::IAM::Policy', from.template))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/**
+ * Every permission of a catalogue function's role, one statement per effect, resource and condition
+ * with every action allowed on it (sorted): what the role may do, however `minimizePolicies` merged it.
+ */
+function statementsOf(name: FunctionName, from: { stack: PartnerRelationshipsStack; template: Template } = { stack, template }): Statement[] {
+  const byTarget = new Map<string, { statement: Omit<Statement, 'Action'>; actions: Set<string> }>();
+  for (const statement of rawStatementsOf(name, from)) {
+    for (const resource of Array.isArray(statement.Resource) ? (statement.Resource as unknown[]) : [statement.Resource]) {
+      const key = JSON.stringify([statement.Effect, resource, statement.Condition ?? null]);
+      const target = byTarget.get(key) ?? { statement: { Effect: statement.Effect, Resource: resource, Condition: statement.Condition }, actions: new Set<string>() };
+      for (const action of actionsOf(statement)) target.actions.add(action);
+      byTarget.set(key, target);
+    }
+  }
+  // Keys in the order the expectations write them, so sorting by JSON compares like with like.
+  return [...byTarget.values()].map(({ statement: { Effect, Resource, Condition }, actions }) => ({
+    Effect,
+    Action: [...actions].toSorted(),
+    Resource,
+    ...(Condition === undefined ? {} : { Condition }),
+  }));
+}
+
+/** Grants of actions on resources, merged per resource as `statementsOf` reports them. */
+function mergedByResource(grants: readonly { actions: readonly string[]; resource: unknown }[]): { actions: string[]; resource: unknown }[] {
+  const merged = new Map<string, { actions: Set<string>; resource: unknown }>();
+  for (const grant of grants) {
+    const entry = merged.get(JSON.stringify(grant.resource)) ?? { actions: new Set<string>(), resource: grant.resource };
+    for (const action of grant.actions) entry.actions.add(action);
+    merged.set(JSON.stringify(grant.resource), entry);
+  }
+  return [...merged.values()].map(({ actions, resource }) => ({ actions: [...actions].toSorted(), resource })).toSorted(byJson);
 }
 
 /** The one table of a template with this key schema. */
@@ -93,9 +130,18 @@ function keyStatement(writes: boolean): Statement {
   };
 }
 
-/** The default EventBridge bus of the deploying account, in a region, for whatever partition the stack lands in. */
+/** The partition of each region the stack deploys to; with `@aws-cdk/core:enablePartitionLiterals` ARNs carry it literally. */
+const PARTITIONS: Record<string, string> = { 'us-east-1': 'aws', 'eu-central-1': 'aws', 'us-gov-west-1': 'aws-us-gov' };
+
+function partitionOf(region: string): string {
+  const partition = PARTITIONS[region];
+  if (partition === undefined) throw new Error(`No partition known for ${region}`);
+  return partition;
+}
+
+/** The default EventBridge bus of the deploying account, in a region, in that region's partition. */
 function defaultBusArn(region: string): unknown {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${region}:`, { Ref: 'AWS::AccountId' }, ':event-bus/default']] };
+  return { 'Fn::Join': ['', [`arn:${partitionOf(region)}:events:${region}:`, { Ref: 'AWS::AccountId' }, ':event-bus/default']] };
 }
 
 function isOnEverything(statement: Statement): boolean {
@@ -384,8 +430,8 @@ describe('least privilege', () => {
     'lets %s perform exactly its catalogued DynamoDB actions on the table or index it names, plus its idempotency records or the stream if it needs them',
     (name) => {
       // Prepare
-      const expected = [
-        ...specOf(name).table.map((grant) => ({ actions: [...grant.actions].toSorted(), resource: tableResource(grant.index) })),
+      const expected = mergedByResource([
+        ...specOf(name).table.map((grant) => ({ actions: grant.actions, resource: tableResource(grant.index) })),
         ...(isIdempotent(name) ? [{ actions: IDEMPOTENCY_ACTIONS, resource: { 'Fn::GetAtt': [idempotencyId, 'Arn'] } }] : []),
         ...(consumesStream(name)
           ? [
@@ -393,12 +439,12 @@ describe('least privilege', () => {
               { actions: ['dynamodb:ListStreams'], resource: '*' },
             ]
           : []),
-      ].toSorted(byJson);
+      ]);
 
       // Act
       const granted = statementsOf(name)
         .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
-        .map((statement) => ({ actions: actionsOf(statement), resource: statement.Resource }))
+        .map((statement) => ({ actions: actionsOf(statement).filter((action) => action.startsWith('dynamodb:')), resource: statement.Resource }))
         .toSorted(byJson);
 
       // Assess
@@ -497,21 +543,22 @@ describe('least privilege', () => {
         expect(statements, name).toEqual([]);
         continue;
       }
-      expect(statements, name).toHaveLength(1);
-      const [statement] = statements;
-      expect(actionsOf(statement!)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-      const resources = JSON.stringify(statement!.Resource);
+      expect(statements.map(actionsOf), name).toEqual([
+        ['ses:SendEmail', 'ses:SendRawEmail'],
+        ['ses:SendEmail', 'ses:SendRawEmail'],
+      ]);
+      const resources = JSON.stringify(statements.map((statement) => statement.Resource));
       expect(resources).not.toContain('"*"');
-      expect(resources).toContain(`:identity/${config.senderEmail}`);
+      expect(resources).toContain(`:identity/${config.senderEmail}"`);
       expect(resources).toContain(`:identity/${domain}"`);
-      expect(resources).toContain('{"Ref":"AWS::Partition"}');
+      expect(resources).toContain(`"arn:${partitionOf(config.region)}:ses:${config.region}:"`);
     }
   });
 
   it('grants nothing on "*" but X-Ray tracing to every function, and dynamodb:ListStreams to the stream consumer alone', () => {
     // Prepare
     const expected = Object.fromEntries(
-      names.map((name) => [name, [XRAY_ACTIONS, ...(consumesStream(name) ? [['dynamodb:ListStreams']] : [])].toSorted(byJson)]),
+      names.map((name) => [name, [[...XRAY_ACTIONS, ...(consumesStream(name) ? ['dynamodb:ListStreams'] : [])].toSorted()]]),
     );
 
     // Act
@@ -523,7 +570,8 @@ describe('least privilege', () => {
     // Assess
     expect(names.filter(consumesStream)).toEqual(['publish-events']);
     expect(perFunction).toEqual(expected);
-    expect(wildcard).toHaveLength(Object.values(expected).flat().length);
+    // `minimizePolicies` merges what a role may do on "*" into one statement.
+    expect(wildcard).toHaveLength(names.length);
     expect(wildcard.every((statement) => statement.Effect === 'Allow' && statement.Condition === undefined)).toBe(true);
   });
 
@@ -536,7 +584,7 @@ describe('least privilege', () => {
     // Assess
     expect(events).toEqual(
       Object.fromEntries(
-        names.map((name) => [name, consumesStream(name) ? [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: defaultBusArn(config.region) }] : []]),
+        names.map((name) => [name, consumesStream(name) ? [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: defaultBusArn(config.region) }] : []]),
       ),
     );
   });
@@ -702,7 +750,8 @@ describe('the events outbox', () => {
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10_000,
+      // The local stream poller dead-letters a record after the same number of retries.
+      MaximumRetryAttempts: STREAM_DELIVERY.retryAttempts,
       MaximumRecordAgeInSeconds: 12 * 60 * 60,
       DestinationConfig: { OnFailure: { Destination: deadLettersArn() } },
     });
@@ -722,21 +771,18 @@ describe('the events outbox', () => {
   it('lets publish-events read the stream, decrypt it through DynamoDB, put events on the default bus and park records, and nothing else', () => {
     // Prepare
     const logGroup = (functionProperties('publish-events').LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-    const normalized = (statement: Statement): Json => ({ ...statement, Action: actionsOf(statement) });
     const expected = [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
-      { Effect: 'Allow', Action: XRAY_ACTIONS, Resource: '*' },
-      { Effect: 'Allow', Action: ['dynamodb:ListStreams'], Resource: '*' },
+      { Effect: 'Allow', Action: ['dynamodb:ListStreams', ...XRAY_ACTIONS], Resource: '*' },
       { Effect: 'Allow', Action: STREAM_READ_ACTIONS, Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
-      normalized(keyStatement(false)),
+      keyStatement(false),
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: defaultBusArn(config.region) },
-      // The function's own dead-letter queue, and the event source mapping's on-failure destination.
-      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLettersArn() },
+      // The function's own dead-letter queue and the event source mapping's on-failure destination, in one.
       { Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Resource: deadLettersArn() },
     ].toSorted(byJson);
 
     // Act
-    const granted = statementsOf('publish-events').map(normalized).toSorted(byJson);
+    const granted = statementsOf('publish-events').toSorted(byJson);
 
     // Assess
     expect(granted).toEqual(expected);
@@ -873,8 +919,10 @@ describe('the deployment', () => {
     ['germany', 'eu-central-1'],
   ];
 
-  it('writes no ARN that only works in the commercial partition', () => {
-    expect(JSON.stringify(template.toJSON())).not.toContain('arn:aws:');
+  it('writes every ARN in the partition of the region it deploys to, and no partition lookup', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(new Set([...json.matchAll(/"arn:([a-z-]+):/g)].map((match) => match[1]))).toEqual(new Set([partitionOf(config.region)]));
+    expect(json).not.toContain('AWS::Partition');
   });
 
   it('tells the operator the API URL, user pool, app client, table, alarm topic and dashboard', () => {
@@ -897,14 +945,15 @@ describe('the deployment', () => {
     const other = synthesize({ cloud });
     const json = JSON.stringify(other.template.toJSON());
     const sender = other.config.senderEmail;
+    const partition = partitionOf(region);
     const sesIdentity = (identity: string): unknown => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:${region}:`, { Ref: 'AWS::AccountId' }, `:identity/${identity}`]],
+      'Fn::Join': ['', [`arn:${partition}:ses:${region}:`, { Ref: 'AWS::AccountId' }, `:identity/${identity}`]],
     });
 
     // Assess
     expect(other.stack.region).toBe(region);
     expect(other.stack.stackName).toBe(`PartnerRelationships-${cloud}`);
-    expect(json).not.toContain('arn:aws:');
+    expect(new Set([...json.matchAll(/"arn:([a-z-]+):/g)].map((match) => match[1]))).toEqual(new Set([partition]));
     for (const [, elsewhere] of clouds.filter(([, r]) => r !== region)) expect(json).not.toContain(elsewhere);
     other.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       JwtConfiguration: {
@@ -914,12 +963,20 @@ describe('the deployment', () => {
     other.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: [sesIdentity(sender), sesIdentity(sender.split('@')[1] ?? '')] }),
+          Match.objectLike({
+            Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+            // `minimizePolicies` sorts the resources.
+            Resource: [sesIdentity(sender), sesIdentity(sender.split('@')[1] ?? '')].toSorted(byJson),
+          }),
         ]),
       },
     });
     other.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: defaultBusArn(region) }]) },
+    });
+    expect(partition).toBe(cloud === 'usgov' ? 'aws-us-gov' : 'aws');
+    other.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', [`arn:${partition}:iam::`, { Ref: 'AWS::AccountId' }, ':root']] } } })] },
     });
     expect(json).toContain(`"dynamodb.${region}."`);
     other.template.resourceCountIs('AWS::Lambda::Function', names.length);
@@ -1045,5 +1102,51 @@ describe('construct ids', () => {
   it('names each function after its catalogue entry, so logical ids stay stable', () => {
     expect(names.map(constructId)).toEqual(names.map((name) => stack.functions[name].node.id));
     expect(constructId('create-invitation')).toBe('CreateInvitation');
+  });
+});
+
+describe('the feature flags in cdk.json', () => {
+  /** A template value with `AWS::Partition` references written out, as `@aws-cdk/core:enablePartitionLiterals` writes them. */
+  function withPartitionLiteral(value: unknown, partition: string): unknown {
+    if (Array.isArray(value)) return value.map((item) => withPartitionLiteral(item, partition));
+    if (typeof value !== 'object' || value === null) return value;
+    if (isDeepStrictEqual(value, { Ref: 'AWS::Partition' })) return partition;
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join !== undefined && join[0] === '') {
+      const parts: unknown[] = [];
+      for (const part of join[1].map((item) => withPartitionLiteral(item, partition))) {
+        if (typeof part === 'string' && typeof parts.at(-1) === 'string') parts[parts.length - 1] = `${String(parts.at(-1))}${part}`;
+        else parts.push(part);
+      }
+      return { 'Fn::Join': ['', parts] };
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withPartitionLiteral(item, partition)]));
+  }
+
+  it('carries every flag the CDK version in use recommends, as a new app gets them, keeping the partitions the stack deploys to', () => {
+    // Prepare
+    const recommended = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Json;
+    // Act
+    const { '@aws-cdk/core:target-partitions': partitions, ...flags } = cdkJsonContext;
+    const { '@aws-cdk/core:target-partitions': _recommendedPartitions, ...recommendedFlags } = recommended;
+    // Assess
+    expect(flags).toEqual(recommendedFlags);
+    expect(partitions).toEqual(['aws', 'aws-us-gov']);
+    expect(stack.node.tryGetContext('@aws-cdk/aws-iam:minimizePolicies')).toBe(true);
+  });
+
+  it("merges each role's statements (minimizePolicies) and writes partitions literally, without changing what any role may do", () => {
+    // Prepare
+    const plain = synthesize({ cloud: 'public' }, false, false);
+    const partition = partitionOf(config.region);
+    // Act
+    const before = Object.fromEntries(names.map((name) => [name, (withPartitionLiteral(statementsOf(name, plain), partition) as Statement[]).toSorted(byJson)]));
+    const after = Object.fromEntries(names.map((name) => [name, statementsOf(name).toSorted(byJson)]));
+    const count = (from?: { stack: PartnerRelationshipsStack; template: Template }) => names.reduce((sum, name) => sum + rawStatementsOf(name, from).length, 0);
+    // Assess
+    expect(after).toEqual(before);
+    expect(count()).toBeLessThan(count(plain));
+    expect(JSON.stringify(plain.template.toJSON())).toContain('{"Ref":"AWS::Partition"}');
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWS::Partition');
   });
 });

@@ -1,5 +1,5 @@
 /** Builds the stack for the infra tests, each app writing to a scratch directory the suite removes afterwards. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -32,14 +32,17 @@ process.env.CDK_VALIDATION = 'false';
 
 const scratch = mkdtempSync(join(tmpdir(), 'infra-test-'));
 
-/** A fresh app whose cloud assembly goes to the scratch directory. */
-export function newApp(context: Json): App {
-  return new App({ outdir: mkdtempSync(join(scratch, 'app-')), context });
+/** The context `cdk synth` gives the app from cdk.json: the feature flags of the CDK version in use. */
+export const cdkJsonContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Json }).context;
+
+/** A fresh app whose cloud assembly goes to the scratch directory, with cdk.json's context as `cdk synth` has it; `flags: false` leaves it out. */
+export function newApp(context: Json, flags = true): App {
+  return new App({ outdir: mkdtempSync(join(scratch, 'app-')), context: { ...(flags ? cdkJsonContext : {}), ...context } });
 }
 
-/** Builds the stack for a context; `bundle: false` skips esbuild for checks that only need the template. */
-export function synthesize(context: Json, bundle = false): Synthesized {
-  const app = newApp(bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] });
+/** Builds the stack for a context; `bundle: false` skips esbuild for checks that only need the template; `flags: false` synthesizes without cdk.json's feature flags. */
+export function synthesize(context: Json, bundle = false, flags = true): Synthesized {
+  const app = newApp(bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] }, flags);
   const config = loadConfig(app.node);
   const stack = new PartnerRelationshipsStack(app, config.stackName, { config, env: { region: config.region } });
   return { app, config, stack, template: Template.fromStack(stack) };

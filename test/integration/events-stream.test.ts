@@ -13,7 +13,8 @@ import { localCredentials } from '../../shared/data/client.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
-import { startEventBridgeStandIn, startStreamPoller, type EventBridgeStandIn, type ReceivedEvent, type StreamPoller } from '../../infra/local/events.js';
+import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/eventbridge.js';
+import { startStreamPoller, type DeadLetter, type StreamPoller } from '../../infra/local/stream-poller.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { lambdaContext } from '../support/events.js';
 import { emailsTo, linkIn } from '../support/mail.js';
@@ -126,6 +127,21 @@ describe('the stream poller on DynamoDB Local', () => {
     }
   });
 
+  it('publishes a decline without a reason (an empty details map), and what comes after it', async () => {
+    // Prepare
+    const declined = await invite();
+    const accepted = await invite();
+    // Act
+    await decide(declined.invitationId, declined.secret, { decision: 'decline' });
+    await decide(accepted.invitationId, accepted.secret, { decision: 'accept' });
+    // Assess
+    await arrived(declined.invitationId, ['Invitation Created', 'Invitation Declined']);
+    await arrived(accepted.invitationId, ['Invitation Created', 'Invitation Accepted']);
+    const events = (await (await fetch(standIn.eventsUrl)).json()) as ReceivedEvent[];
+    const decline = events.find((e) => e.detailType === 'Invitation Declined' && (e.detail as { invitationId?: string }).invitationId === declined.invitationId);
+    expect((decline?.detail as { details?: unknown }).details).toEqual({});
+  });
+
   it('publishes nothing for a refused second accept', async () => {
     // Prepare
     const { invitationId, secret } = await invite();
@@ -190,6 +206,70 @@ describe('the stream poller on DynamoDB Local', () => {
     // Assess
     await streamCaughtUp();
     expect(await publishedAbout(invitationId)).toEqual(['Invitation Created', 'Invitation Accepted']);
+  });
+});
+
+describe('the stream poller and a record that always fails', () => {
+  const RETRIES = 3;
+  let poisoned = '';
+  let poisonedSequence = '';
+  /** Every batch handed over that held the failing record, by sequence numbers. */
+  const tries: string[][] = [];
+  let stubborn: StreamPoller | undefined;
+  const isPoisoned = (record: DynamoDBRecord) =>
+    record.dynamodb?.NewImage?.invitationId?.S === poisoned && record.dynamodb.NewImage.eventType?.S === 'InvitationDeclined';
+
+  beforeAll(async () => {
+    stubborn = await startStreamPoller({
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      tableName,
+      intervalMs: 50,
+      retryAttempts: RETRIES,
+      log: (line) => lines.push(line),
+      onDeadLetter: (letter) => standIn.addDeadLetter(letter),
+      handler: async (event) => {
+        const poison = event.Records.find(isPoisoned);
+        if (poison === undefined) return publishEvents(event, lambdaContext('publish-events'));
+        poisonedSequence = poison.dynamodb?.SequenceNumber ?? '';
+        tries.push(event.Records.map((record) => record.dynamodb?.SequenceNumber ?? ''));
+        throw new Error('this record cannot be published');
+      },
+    });
+  });
+  afterAll(async () => {
+    await stubborn?.stop();
+  });
+
+  it('gives up on it after its first try and the retries AWS makes, lists it in the dead letters, and publishes what comes after it', async () => {
+    // Prepare
+    const bad = await invite();
+    const good = await invite();
+    poisoned = bad.invitationId;
+    // Act
+    await decide(bad.invitationId, bad.secret, { decision: 'decline', reason: 'Not this year' });
+    await decide(good.invitationId, good.secret, { decision: 'accept' });
+    // Assess
+    await arrived(good.invitationId, ['Invitation Created', 'Invitation Accepted']);
+    await streamCaughtUp();
+    expect(await publishedAbout(bad.invitationId)).toEqual(['Invitation Created']);
+    const alone = tries.filter((batch) => batch.length === 1 && batch[0] === poisonedSequence);
+    expect(alone).toHaveLength(RETRIES + 1);
+    const deadLetters = (await (await fetch(standIn.deadLettersUrl)).json()) as DeadLetter[];
+    expect(deadLetters).toEqual([
+      {
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: RETRIES + 1,
+        streamArn,
+        shardId: expect.any(String),
+        sequenceNumber: poisonedSequence,
+        eventID: expect.any(String),
+        keys: { PK: { S: 'PARTNER#fabrikam' }, SK: { S: expect.stringMatching(/^AUDIT#/) } },
+        at: expect.any(String),
+      },
+    ]);
+    expect(lines.filter((line) => line.startsWith('stream: gave up'))).toEqual([
+      `stream: gave up on record ${poisonedSequence} of ${deadLetters[0]?.shardId} after ${RETRIES + 1} tries; it is in the dead letters`,
+    ]);
   });
 });
 

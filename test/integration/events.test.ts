@@ -10,7 +10,7 @@ import { customerAuditPartition } from '../../shared/data/keys.js';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
-import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/events.js';
+import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/eventbridge.js';
 import { ensureTable } from '../../infra/local/table.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';

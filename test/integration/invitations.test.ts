@@ -4,7 +4,7 @@ import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
 import { db, tableName } from '../../shared/data/client.js';
 import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
-import { createInvitation, getInvitation, listInvitations } from '../../shared/invitations/service.js';
+import { createInvitation, getInvitation, listInvitations, resendInvitation } from '../../shared/invitations/service.js';
 import { decide } from '../../shared/acceptance/service.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
@@ -204,5 +204,27 @@ describe('the daily invitation quota', () => {
     expect((await createInvitation('fabrikam', input(uniqueDomain()))).status).toBe('PENDING');
     clock.advance(60 * 60 * 1000);
     expect((await createInvitation('adatum', input(uniqueDomain()))).status).toBe('PENDING');
+  });
+});
+
+describe('resending an invitation', () => {
+  beforeAll(async () => {
+    await useTestTable();
+  });
+
+  it('emails a new link that says it replaces the earlier email, whose link no longer works', async () => {
+    // Prepare
+    const customer = uniqueDomain();
+    const invitation = await createInvitation('fabrikam', input(customer));
+    // Act
+    await resendInvitation('fabrikam', invitation.id);
+    // Assess
+    const [first, resent] = await emailsTo(`admin@${customer}`);
+    const replaces = /replaces the one sent earlier for this request: the link in that email no longer works/;
+    expect(first?.body.text).not.toMatch(replaces);
+    expect(first?.body.html).not.toMatch(replaces);
+    expect(resent?.body.text).toMatch(replaces);
+    expect(resent?.body.html).toMatch(replaces);
+    expect(await codeOf(decide(invitation.id, linkIn(first!).token, { decision: 'decline' }))).toBe('410 LINK_REPLACED');
   });
 });

@@ -97,6 +97,20 @@ describe('the event publisher', () => {
     });
   });
 
+  it('publishes a decline without a reason ({"M":{}}) and keeps empty lists and sets in the detail, as AWS sends them', async () => {
+    // Prepare
+    const declined = record(auditItem({ eventType: 'InvitationDeclined', details: {} }));
+    declined.dynamodb!.NewImage!.details = JSON.parse('{"M":{"roles":{"L":[]},"tags":{"SS":["a","b"]}}}') as never;
+    const empty = record(auditItem({ eventType: 'InvitationDeclined', id: 'audit-empty', details: {} }));
+    empty.dynamodb!.NewImage!.details = JSON.parse('{"M":{}}') as never;
+    // Act
+    const result = await handler({ Records: [declined, empty] }, lambdaContext('publish-events'));
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    const details = sentEntries().flat().map((entry) => (JSON.parse(entry.Detail!) as { details: unknown }).details);
+    expect(details).toEqual([{ roles: [], tags: ['a', 'b'] }, {}]);
+  });
+
   it('names each transition in words and publishes to the bus named by EVENT_BUS_NAME', async () => {
     process.env.EVENT_BUS_NAME = 'integrations';
     resetEventBridge();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret, newSecret } from '../../shared/clock.js';
-import { acceptanceLink, invitationEmail } from '../../shared/mail/invitation-email.js';
+import { acceptanceLink, invitationEmail, REPLACES_EARLIER } from '../../shared/mail/invitation-email.js';
 import type { Invitation } from '../../shared/invitations/model.js';
 
 const invitation: Invitation = {
@@ -47,6 +47,25 @@ describe('the invitation email', () => {
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&lt;script&gt;');
     expect(email.html).toContain('&quot;your&quot; tenant &amp; more');
+  });
+
+  it('has a head with the charset, a viewport and the subject as its title, escaped', () => {
+    const head = /^<!doctype html>\n<html lang="en">\n<head>(.*)<\/head>\n<body[ >]/.exec(email.html)?.[1];
+    expect(head).toBe(
+      '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+        '<title>Fabrikam &lt;script&gt;alert(1)&lt;/script&gt; asks for admin access to contoso.com</title>',
+    );
+    expect(email.subject).toBe('Fabrikam <script>alert(1)</script> asks for admin access to contoso.com');
+  });
+
+  it('says in a resent email, first, that it replaces the earlier one and that its link no longer works', () => {
+    const resent = invitationEmail(invitation, link, { replacesEarlier: true });
+    expect(REPLACES_EARLIER).toMatch(/replaces the one sent earlier.*no longer works/);
+    expect(resent.text.startsWith(`${REPLACES_EARLIER}\n`)).toBe(true);
+    expect(resent.html).toMatch(/<body[^>]*>\n<p><strong>This email replaces the one sent earlier for this request: the link in that email no longer works.<\/strong><\/p>/);
+    expect(resent.text.match(/https?:\/\/\S+/g)).toEqual([link]);
+    expect(email.text).not.toContain(REPLACES_EARLIER);
+    expect(email.html).not.toContain('replaces the one sent earlier');
   });
 
   it('keeps CR and LF out of the subject', () => {

@@ -1,11 +1,9 @@
 /**
- * The local stand-in for EventBridge: enough of its JSON protocol for the SDK's PutEvents. It keeps
- * what it receives in memory, logs one line per event (ids only) and serves `GET /events`. And the
- * stream poller that plays the Lambda event source mapping: it reads the table's stream from
- * DynamoDB Local and hands the publisher its batches.
+ * The local stand-in for the Lambda event source mapping on the table's stream: it reads the stream
+ * from DynamoDB Local and hands publish-events its batches of audit inserts, in order, retrying a
+ * failed record as AWS does (bisecting a batch that throws) and giving up on it after the same
+ * number of retries as the mapping on AWS: it then goes to the dead letters, and the stream goes on.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -19,156 +17,7 @@ import {
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localCredentials } from '../../shared/data/client.js';
 import { isAuditInsert } from '../../shared/events/publisher.js';
-import { assertPortFree, type RunningService } from './processes.js';
-
-/** One event as EventBridge would have received it. */
-export interface ReceivedEvent {
-  readonly eventId: string;
-  readonly source: string;
-  readonly detailType: string;
-  /** The parsed `Detail` JSON (the raw string if it is not JSON). */
-  readonly detail: unknown;
-  readonly time: string;
-  readonly eventBusName: string;
-  readonly resources: readonly string[];
-}
-
-export interface EventBridgeStandIn extends RunningService {
-  /** `GET` it for every event received, oldest first, as JSON. */
-  readonly eventsUrl: string;
-  /** Every event received so far, oldest first. */
-  events(): ReceivedEvent[];
-  /** Makes the next `requests` PutEvents calls fail every entry (`FailedEntryCount`), as EventBridge does under throttling. */
-  failNext(requests: number): void;
-}
-
-const JSON_1_1 = 'application/x-amz-json-1.1';
-const MAX_BODY = 1024 * 1024;
-
-interface RequestEntry {
-  Source?: unknown;
-  DetailType?: unknown;
-  Detail?: unknown;
-  Time?: unknown;
-  EventBusName?: unknown;
-  Resources?: unknown;
-}
-
-type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
-
-/** Starts the EventBridge stand-in on `port` (0: any free port) on 127.0.0.1. */
-export async function startEventBridgeStandIn(options: { port: number; log?: (line: string) => void }): Promise<EventBridgeStandIn> {
-  await assertPortFree(options.port, 'EVENTS_PORT');
-  const log = options.log ?? (() => undefined);
-  const received: ReceivedEvent[] = [];
-  let failing = 0;
-
-  const putEvents = (body: { Entries?: unknown }): { FailedEntryCount: number; Entries: ResultEntry[] } => {
-    const entries = Array.isArray(body.Entries) ? (body.Entries as RequestEntry[]) : [];
-    if (failing > 0) {
-      failing--;
-      return {
-        FailedEntryCount: entries.length,
-        Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'Failing on purpose (failNext)' })),
-      };
-    }
-    const results = entries.map((entry): ResultEntry => {
-      if (typeof entry.Source !== 'string' || typeof entry.DetailType !== 'string' || typeof entry.Detail !== 'string') {
-        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
-      }
-      const event: ReceivedEvent = {
-        eventId: randomUUID(),
-        source: entry.Source,
-        detailType: entry.DetailType,
-        detail: parseDetail(entry.Detail),
-        // The SDK sends timestamps as epoch seconds.
-        time: (typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : new Date()).toISOString(),
-        eventBusName: typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default',
-        resources: Array.isArray(entry.Resources) ? entry.Resources.filter((r): r is string => typeof r === 'string') : [],
-      };
-      received.push(event);
-      const detail = event.detail as { id?: unknown } | undefined;
-      log(`event: ${event.detailType} ${typeof detail?.id === 'string' ? detail.id : event.eventId}`);
-      return { EventId: event.eventId };
-    });
-    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
-  };
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => send(response, 500, JSON_1_1, { __type: 'InternalException', message: 'internal error' }));
-  });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/events') {
-      send(response, 200, 'application/json', received);
-      return;
-    }
-    if (request.method !== 'POST' || path !== '/') {
-      send(response, 404, 'application/json', { message: 'Not found: POST / (PutEvents) or GET /events' });
-      return;
-    }
-    const target = request.headers['x-amz-target'];
-    if (target !== 'AWSEvents.PutEvents') {
-      send(response, 400, JSON_1_1, { __type: 'UnknownOperationException', message: `The stand-in answers AWSEvents.PutEvents only, not ${String(target)}` });
-      return;
-    }
-    let body: { Entries?: unknown };
-    try {
-      body = JSON.parse(await readBody(request)) as { Entries?: unknown };
-    } catch {
-      send(response, 400, JSON_1_1, { __type: 'SerializationException', message: 'The request body is not JSON' });
-      return;
-    }
-    send(response, 200, JSON_1_1, putEvents(body));
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    eventsUrl: `http://localhost:${port}/events`,
-    events: () => [...received],
-    failNext: (requests) => {
-      failing = requests;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function parseDetail(detail: string): unknown {
-  try {
-    return JSON.parse(detail);
-  } catch {
-    return detail;
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new Error('request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(response: ServerResponse, status: number, contentType: string, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() });
-  response.end(text);
-}
+import { STREAM_DELIVERY } from '../../shared/events/stream.js';
 
 /** A stream-triggered Lambda handler; a `batchItemFailures` answer asks for a retry from the first failed record. */
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -178,8 +27,21 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-/** Lambda's default batch size for a DynamoDB event source. */
-const BATCH_SIZE = 100;
+/** A record the poller gave up on, with what AWS's on-failure destination would say about it. */
+export interface DeadLetter {
+  readonly condition: 'RetryAttemptsExhausted';
+  /** How often the record was handed to the handler and failed: the first try and every retry. */
+  readonly approximateInvokeCount: number;
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly eventID: string | undefined;
+  /** The record's table keys, as the stream sends them. */
+  readonly keys: Record<string, AttributeValue> | undefined;
+  /** When the poller gave up on it. */
+  readonly at: string;
+}
+
 const REDESCRIBE_MS = 5_000;
 
 type Position =
@@ -192,6 +54,8 @@ interface ShardReader {
   /** Where a new iterator starts: just after the last record the handler took, or at the one to retry. */
   position: Position;
   iterator: string | undefined;
+  /** The record being retried: how often it failed on its own, and how many records a batch starting at it may hold (halved on each throw). */
+  retry: { readonly sequenceNumber: string; readonly failures: number; readonly batchLimit: number } | undefined;
 }
 
 /** Polls the table's stream like Lambda's event source mapping, from its current end, and calls `handler` with the audit inserts in order. */
@@ -201,8 +65,12 @@ export async function startStreamPoller(options: {
   handler: StreamHandler;
   log?: (line: string) => void;
   intervalMs?: number;
+  /** Retries of a failing record after its first try; the AWS mapping's number unless a test says otherwise. */
+  retryAttempts?: number;
+  /** Receives each record given up on (the stand-in's dead-letter list); it is also logged, one line each. */
+  onDeadLetter?: (letter: DeadLetter) => void;
 }): Promise<StreamPoller> {
-  const { handler, intervalMs = 250 } = options;
+  const { handler, intervalMs = 250, retryAttempts = STREAM_DELIVERY.retryAttempts } = options;
   const log = options.log ?? (() => undefined);
   const clientConfig = { endpoint: options.dynamodbEndpoint, region: 'local', credentials: localCredentials, requestHandler: { requestTimeout: 10_000 } };
   const dynamodb = new DynamoDBClient(clientConfig);
@@ -239,6 +107,7 @@ export async function startStreamPoller(options: {
         parentId: shard.ParentShardId,
         position: { type: atStart ? 'LATEST' : 'TRIM_HORIZON' },
         iterator: undefined,
+        retry: undefined,
       });
     }
     describedAt = Date.now();
@@ -269,6 +138,38 @@ export async function startStreamPoller(options: {
     if (name === 'ResourceNotFoundException') readers.delete(reader.id);
   };
 
+  /**
+   * Counts a failure of the record at `sequenceNumber`. Within the retry budget it sets the reader to
+   * retry from it and answers false; past it, the record goes to the dead letters and the answer is
+   * true: the caller reads on after it.
+   */
+  const giveUpOrRetry = (reader: ShardReader, batch: readonly DynamoDBRecord[], sequenceNumber: string): boolean => {
+    const { retry } = reader;
+    const same = retry?.sequenceNumber === sequenceNumber;
+    const failures = (same ? retry.failures : 0) + 1;
+    if (failures <= retryAttempts) {
+      reader.retry = { sequenceNumber, failures, batchLimit: same ? retry.batchLimit : STREAM_DELIVERY.batchSize };
+      reader.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber };
+      reader.iterator = undefined;
+      return false;
+    }
+    const record = batch.find((candidate) => sequenceOf(candidate) === sequenceNumber);
+    const letter: DeadLetter = {
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: failures,
+      streamArn,
+      shardId: reader.id,
+      sequenceNumber,
+      eventID: record?.eventID,
+      keys: record?.dynamodb?.Keys,
+      at: new Date().toISOString(),
+    };
+    reader.retry = undefined;
+    log(`stream: gave up on record ${sequenceNumber} of ${reader.id} after ${failures} tries; it is in the dead letters`);
+    options.onDeadLetter?.(letter);
+    return true;
+  };
+
   const readShard = async (reader: ShardReader) => {
     if (reader.iterator === undefined) {
       try {
@@ -284,34 +185,61 @@ export async function startStreamPoller(options: {
     }
     let page;
     try {
-      page = await streams.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: BATCH_SIZE }));
+      page = await streams.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: STREAM_DELIVERY.batchSize }));
     } catch (error) {
       recover(reader, 'GetRecords', error);
       return;
     }
     const records = (page.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
-    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    let last = records.at(-1)?.dynamodb?.SequenceNumber;
+    let pageDone = true;
     if (last !== undefined) {
       // What the event source mapping's filter (eventName INSERT, NewImage.type.S AUDIT) lets through.
-      const selected = records.filter(isAuditInsert);
+      let selected = records.filter(isAuditInsert);
+      const { retry } = reader;
+      if (retry !== undefined && selected.length > retry.batchLimit && sequenceOf(selected[0]) === retry.sequenceNumber) {
+        // A bisected retry: hand over the first part only, and read on after it next time.
+        selected = selected.slice(0, retry.batchLimit);
+        last = sequenceOf(selected.at(-1));
+        pageDone = false;
+      }
       if (selected.length > 0) {
-        let response: DynamoDBBatchResponse | void;
+        let failedAt: { sequenceNumber: string; alone: boolean } | undefined;
         try {
-          response = await handler({ Records: selected });
+          const response = await handler({ Records: selected });
+          const retryFrom = firstFailure(selected, response);
+          if (retryFrom !== undefined) {
+            problem(`stream: handler reported failures, retrying from ${retryFrom}`);
+            failedAt = { sequenceNumber: retryFrom, alone: true };
+          }
         } catch (error) {
-          // The iterator stays where it was: the same batch again on the next poll.
           problem(`stream: handler failed on ${selected.length} record(s) (${errorName(error)}), retrying`);
-          return;
+          // As on AWS with bisectBatchOnError: a throwing batch is halved until the record that throws is alone.
+          failedAt = { sequenceNumber: sequenceOf(selected[0]), alone: selected.length === 1 };
+          if (!failedAt.alone) {
+            const failures = retry?.sequenceNumber === failedAt.sequenceNumber ? retry.failures : 0;
+            reader.retry = { sequenceNumber: failedAt.sequenceNumber, failures, batchLimit: Math.ceil(selected.length / 2) };
+          }
         }
-        const retryFrom = firstFailure(selected, response);
-        if (retryFrom !== undefined) {
-          problem(`stream: handler reported failures, retrying from ${retryFrom}`);
-          reader.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: retryFrom };
-          reader.iterator = undefined;
-          return;
+        if (failedAt !== undefined) {
+          if (!failedAt.alone) {
+            reader.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: failedAt.sequenceNumber };
+            reader.iterator = undefined;
+            return;
+          }
+          if (!giveUpOrRetry(reader, selected, failedAt.sequenceNumber)) return;
+          // Given up on: read on after it.
+          last = failedAt.sequenceNumber;
+          pageDone = false;
+        } else {
+          reader.retry = undefined;
         }
       }
       reader.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
+      if (!pageDone) {
+        reader.iterator = undefined;
+        return;
+      }
     }
     if (page.NextShardIterator === undefined) {
       // Closed and read to its end: its children come with the next description.
@@ -388,6 +316,10 @@ function firstFailure(records: readonly DynamoDBRecord[], response: DynamoDBBatc
   return sequenceNumbers[positions.includes(-1) ? 0 : Math.min(...positions)];
 }
 
+function sequenceOf(record: DynamoDBRecord | undefined): string {
+  return record?.dynamodb?.SequenceNumber ?? '';
+}
+
 /** A record as Lambda delivers it: epoch seconds, binary as base64, this stream's ARN and the local region. */
 function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
   const data = record.dynamodb;
@@ -423,6 +355,9 @@ function toLambdaValue(value: StreamAttributeValue): AttributeValue {
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
   if (value.M !== undefined) return { M: toLambdaImage(value.M) ?? {} };
+  // DynamoDB Local's stream sends an empty map as `{}`, where AWS sends `{"M":{}}` (empty sets do not
+  // exist, and an empty list keeps its `L`): send what AWS sends.
+  if (Object.keys(value).length === 0) return { M: {} };
   return value as AttributeValue;
 }
 
