@@ -5,7 +5,7 @@ import { invitationKey } from '../data/keys.js';
 import { db } from '../data/client.js';
 import { tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
-import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
+import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
@@ -86,33 +86,40 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactItem[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP_EXISTS'>[] = [
     {
-      Update: {
-        TableName: tableName(),
-        Key: invitationKey(invitation.id),
-        UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
-        // The relationship is built from the read: the request must still be what was read.
-        ConditionExpression:
-          '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days AND (attribute_not_exists(failedAttempts) OR failedAttempts < :maxFailed OR lastFailedAt <= :lockStart)',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
-        ExpressionAttributeValues: values,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      refusal: 'INVITATION',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: invitationKey(invitation.id),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
+          // The relationship is built from the read: the request must still be what was read.
+          ConditionExpression:
+            '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days AND (attribute_not_exists(failedAttempts) OR failedAttempts < :maxFailed OR lastFailedAt <= :lockStart)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
       },
     },
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
-    decision.audit,
+    { item: decision.audit },
     ...(decision.relationship === undefined ? [] : [putRelationship(decision.relationship, decision.at)]),
   ];
   try {
     await transactWrite(items);
     return undefined;
   } catch (error) {
-    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-    if (failure === undefined) throw error;
-    if (failure.index === 0) return { reason: 'INVITATION', current: failure.item as Invitation | undefined };
-    if (failure.index === 3) return { reason: 'RELATIONSHIP_EXISTS' };
-    // The guard belongs to another invitation: this one cannot be pending any more.
-    return { reason: 'INVITATION', current: undefined };
+    const { refusal, item } = refusalOf(error, items);
+    switch (refusal) {
+      case 'INVITATION':
+        return { reason: 'INVITATION', current: item as Invitation | undefined };
+      case 'RELATIONSHIP_EXISTS':
+        return { reason: 'RELATIONSHIP_EXISTS' };
+      case 'GUARD_TAKEN':
+        // The guard belongs to another invitation: this one cannot be pending any more.
+        return { reason: 'INVITATION', current: undefined };
+    }
   }
 }

@@ -1,6 +1,6 @@
 /** Relationship items: conditions that keep one active relationship per pair, and the partner's listing. */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
+import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, expiryKey, partnerPartition, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
@@ -12,33 +12,39 @@ export const NO_ACTIVE_RELATIONSHIP =
 const noActiveValues = (at: string) => ({ ':active': 'ACTIVE', ':now': at, ':false': false });
 
 /** A transaction item that fails (as RELATIONSHIP_EXISTS) when the pair already works together. */
-export function checkNoActiveRelationship(partnerId: string, customerDomain: string, at: string): TransactItem {
+export function checkNoActiveRelationship(partnerId: string, customerDomain: string, at: string): TransactionItem<'RELATIONSHIP_EXISTS'> {
   return {
-    ConditionCheck: {
-      TableName: tableName(),
-      Key: relationshipKey(partnerId, customerDomain),
-      ConditionExpression: NO_ACTIVE_RELATIONSHIP,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: noActiveValues(at),
+    refusal: 'RELATIONSHIP_EXISTS',
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: relationshipKey(partnerId, customerDomain),
+        ConditionExpression: NO_ACTIVE_RELATIONSHIP,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: noActiveValues(at),
+      },
     },
   };
 }
 
 /** A transaction item that writes a new active relationship, refused while another one is active. */
-export function putRelationship(relationship: Relationship, at: string): TransactItem {
+export function putRelationship(relationship: Relationship, at: string): TransactionItem<'RELATIONSHIP_EXISTS'> {
   return {
-    Put: {
-      TableName: tableName(),
-      Item: {
-        ...relationshipKey(relationship.partnerId, relationship.customerDomain),
-        ...relationshipCustomerViewKey(relationship.partnerId, relationship.customerDomain),
-        ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
-        type: 'RELATIONSHIP',
-        ...relationship,
+    refusal: 'RELATIONSHIP_EXISTS',
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...relationshipKey(relationship.partnerId, relationship.customerDomain),
+          ...relationshipCustomerViewKey(relationship.partnerId, relationship.customerDomain),
+          ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
+          type: 'RELATIONSHIP',
+          ...relationship,
+        },
+        ConditionExpression: NO_ACTIVE_RELATIONSHIP,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: noActiveValues(at),
       },
-      ConditionExpression: NO_ACTIVE_RELATIONSHIP,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: noActiveValues(at),
     },
   };
 }
@@ -118,9 +124,10 @@ export async function terminateRelationship(
   at: string,
   audit: TransactItem,
 ): Promise<{ current: Record<string, unknown> | undefined } | undefined> {
-  try {
-    await transactWrite([
-      {
+  const items: TransactionItem<'NOT_ACTIVE'>[] = [
+    {
+      refusal: 'NOT_ACTIVE',
+      item: {
         Update: {
           TableName: tableName(),
           Key: relationshipKey(partnerId, customerDomain),
@@ -131,13 +138,14 @@ export async function terminateRelationship(
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      audit,
-    ]);
+    },
+    { item: audit },
+  ];
+  try {
+    await transactWrite(items);
     return undefined;
   } catch (error) {
-    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-    if (failure?.index !== 0) throw error;
-    return { current: failure.item };
+    return { current: refusalOf(error, items).item };
   }
 }
 
