@@ -8,8 +8,8 @@ import { TTL_ATTRIBUTE } from '../data/table.js';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
-import type { Relationship } from '../relationships/model.js';
-import { putRelationship } from '../relationships/repository.js';
+import { effectiveRelationshipStatus, type Relationship } from '../relationships/model.js';
+import { replaceRelationship } from '../relationships/repository.js';
 
 /**
  * After this many answers with a wrong secret, the link rests for LOCK_MS after the latest one
@@ -48,7 +48,9 @@ export async function recordFailedAttempt(invitationId: string, at: string): Pro
 
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
-  | { reason: 'RELATIONSHIP_EXISTS' };
+  | { reason: 'RELATIONSHIP_EXISTS' }
+  /** The pair's relationship item is not what the accept assumed, and not active: `current` is what it is. */
+  | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined };
 
 export interface DecisionWrite {
   readonly status: 'ACCEPTED' | 'DECLINED';
@@ -56,6 +58,8 @@ export interface DecisionWrite {
   /** Epoch seconds after which the closed invitation is no longer listed. */
   readonly closedTtl: number;
   readonly relationship?: Relationship;
+  /** The pair's relationship item as the accept assumes it is (none when undefined); the accept replaces it. */
+  readonly previousRelationship?: Relationship;
   readonly declineReason?: string;
   readonly audit: TransactItem;
 }
@@ -86,7 +90,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP_EXISTS'>[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP'>[] = [
     {
       refusal: 'INVITATION',
       item: {
@@ -105,7 +109,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     },
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
     { item: decision.audit },
-    ...(decision.relationship === undefined ? [] : [putRelationship(decision.relationship, decision.at)]),
+    ...(decision.relationship === undefined ? [] : replaceRelationship(decision.relationship, decision.previousRelationship, decision.at)),
   ];
   try {
     await transactWrite(items);
@@ -115,8 +119,11 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     switch (refusal) {
       case 'INVITATION':
         return { reason: 'INVITATION', current: item as Invitation | undefined };
-      case 'RELATIONSHIP_EXISTS':
-        return { reason: 'RELATIONSHIP_EXISTS' };
+      case 'RELATIONSHIP': {
+        const current = item as Relationship | undefined;
+        const active = current !== undefined && effectiveRelationshipStatus(current, new Date(decision.at)) === 'ACTIVE';
+        return active ? { reason: 'RELATIONSHIP_EXISTS' } : { reason: 'RELATIONSHIP_CHANGED', current };
+      }
       case 'GUARD_TAKEN':
         // The guard belongs to another invitation: this one cannot be pending any more.
         return { reason: 'INVITATION', current: undefined };

@@ -12,10 +12,13 @@ import { closedTtl, effectiveStatus, isRetained, toView, type Invitation, type I
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
-import { isLocked, recordFailedAttempt, writeDecision } from './repository.js';
+import { isLocked, recordFailedAttempt, writeDecision, type DecisionRefusal } from './repository.js';
 import type { DecisionInput } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
+
+/** Accept tries: as the pair's first relationship, then over the item found (twice, should the schedule change it meanwhile). */
+const MAX_ACCEPT_ATTEMPTS = 3;
 
 /** Compared against when there is no invitation, so a miss costs what a hit costs. */
 const DUMMY_HASH = hashSecret('no invitation has this secret');
@@ -66,7 +69,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
   let relationship: Relationship | undefined;
-  let refused;
+  let refused: DecisionRefusal | undefined;
   if (input.decision === 'accept') {
     const roles = grantedRoles(invitation, input.roles ?? (input.rolesChosen === '1' ? [] : undefined));
     const days = grantedDays(invitation, input.durationDays);
@@ -91,12 +94,23 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       relationshipId: relationship.id,
       details: { grantedRoles: roles, requestedRoles: invitation.roles, durationDays: days, endsAt: relationship.endsAt, autoExtend: invitation.autoExtend },
     });
-    refused = await writeDecision(invitation, tokenHash, { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, audit });
+    // First as the pair's first relationship; a refusal hands back the item there is, and the
+    // accept goes again over exactly that one (closing it if it expired by time).
+    let previousRelationship: Relationship | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit } as const;
+      refused = await writeDecision(invitation, tokenHash, decision);
+      if (refused?.reason !== 'RELATIONSHIP_CHANGED' || attempt === MAX_ACCEPT_ATTEMPTS) break;
+      previousRelationship = refused.current;
+    }
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
   }
 
+  if (refused?.reason === 'RELATIONSHIP_CHANGED') {
+    throw new ConflictError('CONFLICT', 'The relationship with this partner changed while you answered; open the link again.');
+  }
   if (refused?.reason === 'RELATIONSHIP_EXISTS') {
     throw new ConflictError('RELATIONSHIP_EXISTS', `${invitation.partnerName} already has an active relationship with ${invitation.customerDomain}.`);
   }

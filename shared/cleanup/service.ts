@@ -15,6 +15,7 @@ import { closedTtl } from '../invitations/model.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { putAudit } from '../audit/repository.js';
+import { expireRelationship } from '../relationships/repository.js';
 import type { AuditEventType } from '../audit/model.js';
 
 export interface CleanupReport {
@@ -85,7 +86,8 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
       return 'extendedRelationships';
     }
     if (entry.type === 'RELATIONSHIP') {
-      await expireRelationship(entry, at);
+      const relationship = { id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) };
+      await transactWrite(expireRelationship(relationship, at));
       return 'expiredRelationships';
     }
     logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
@@ -152,21 +154,5 @@ async function extendRelationship(entry: Entry, at: string): Promise<void> {
       },
     }),
     { item: systemAudit(entry, 'RelationshipExtended', at, { previousEndsAt: endsAt, endsAt: newEnd }) },
-  ]);
-}
-
-async function expireRelationship(entry: Entry, at: string): Promise<void> {
-  await transactWrite([
-    notDue({
-      Update: {
-        TableName: tableName(),
-        Key: { PK: entry.PK, SK: entry.SK },
-        UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: '#status = :active AND endsAt <= :now AND id = :id',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':id': entry.id },
-      },
-    }),
-    { item: systemAudit(entry, 'RelationshipExpired', at) },
   ]);
 }
