@@ -1,8 +1,5 @@
 /** The customer's decision, written as one transaction whose conditions carry every invariant. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { invitationKey } from '../data/keys.js';
-import { db } from '../data/client.js';
 import { tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
@@ -10,41 +7,6 @@ import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
 import { effectiveRelationshipStatus, type Relationship } from '../relationships/model.js';
 import { replaceRelationship } from '../relationships/repository.js';
-
-/**
- * After this many answers with a wrong secret, the link rests for LOCK_MS after the latest one
- * (or until the partner resends): guessing stays hopeless, and whoever pokes at a link can only
- * pause it while they keep at it, never close it for good.
- */
-export const MAX_FAILED_ATTEMPTS = 10;
-export const LOCK_MS = 60 * 60 * 1000;
-
-/** True while the link rests after too many wrong answers. */
-export function isLocked(invitation: { failedAttempts?: number; lastFailedAt?: string }, at: Date): boolean {
-  return (invitation.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && (invitation.lastFailedAt ?? '') > new Date(at.getTime() - LOCK_MS).toISOString();
-}
-
-/**
- * Counts an answer with a wrong secret against the invitation. For an unknown id the same
- * conditional write finds nothing and changes nothing, so both cost the same.
- */
-export async function recordFailedAttempt(invitationId: string, at: string): Promise<void> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: invitationKey(invitationId),
-        UpdateExpression: 'ADD failedAttempts :one SET lastFailedAt = :now',
-        // Only an open request can be locked; for a closed or unknown one this finds nothing to change.
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':one': 1, ':pending': 'PENDING', ':now': at },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-}
 
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
@@ -79,8 +41,6 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     ':ttl': decision.closedTtl,
     ':roles': invitation.roles,
     ':days': invitation.durationDays,
-    ':maxFailed': MAX_FAILED_ATTEMPTS,
-    ':lockStart': new Date(Date.parse(decision.at) - LOCK_MS).toISOString(),
   };
   if (decision.relationship !== undefined) {
     set.push('relationshipId = :relationshipId');
@@ -99,8 +59,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
           Key: invitationKey(invitation.id),
           UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
           // The relationship is built from the read: the request must still be what was read.
-          ConditionExpression:
-            '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days AND (attribute_not_exists(failedAttempts) OR failedAttempts < :maxFailed OR lastFailedAt <= :lockStart)',
+          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days',
           ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
           ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

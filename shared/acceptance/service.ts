@@ -6,13 +6,13 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
+import { type AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { closedTtl, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
-import { isLocked, recordFailedAttempt, writeDecision, type DecisionRefusal } from './repository.js';
+import { writeDecision, type DecisionRefusal } from './repository.js';
 import type { DecisionInput } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
@@ -25,7 +25,9 @@ const DUMMY_HASH = hashSecret('no invitation has this secret');
 
 /**
  * The invitation behind a link, or 404 when the id is unknown or the secret was never this
- * invitation's. An answer (not a look) with a wrong secret counts against the link.
+ * invitation's. A wrong secret changes nothing stored (a 256-bit secret cannot be guessed, and a
+ * limit would let anyone who knows the id shut the customer out); it is counted as a metric, and
+ * an alarm tells operators when someone is probing links.
  */
 async function invitationOfLink(invitationId: string, secret: string, at: Date, answering: boolean) {
   const invitation = await findInvitation(invitationId, answering);
@@ -33,10 +35,9 @@ async function invitationOfLink(invitationId: string, secret: string, at: Date, 
   const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
   if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) {
-    if (answering) await recordFailedAttempt(invitationId, at.toISOString());
+    countMetric('AcceptanceLinkWrongSecret');
     throw linkNotFound();
   }
-  if (isLocked(invitation, at) && effectiveStatus(invitation, at) === 'PENDING') throw linkLocked();
   if (!current) {
     throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
   }
@@ -123,7 +124,6 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       }
       throw linkNotFound();
     }
-    if (isLocked(current, at) && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
   countMetric(input.decision === 'accept' ? 'InvitationsAccepted' : 'InvitationsDeclined');
@@ -177,19 +177,6 @@ function refusalFor(invitation: Invitation, at: Date): AppError | undefined {
       return new ConflictError('CANCELED', 'The partner withdrew this request.');
     case 'EXPIRED':
       return new GoneError('EXPIRED', 'This request expired without an answer. Ask the partner to send a new one.');
-  }
-}
-
-function linkLocked(): AppError {
-  return new TooManyAttemptsError();
-}
-
-/** 429: too many answers with a wrong secret; only a new email (a resend) opens the request again. */
-export class TooManyAttemptsError extends AppError {
-  readonly status = 429;
-  readonly title = 'Too many attempts';
-  constructor() {
-    super('TOO_MANY_ATTEMPTS', 'This link was tried too often with a wrong code, so it rests for an hour. Try again later, or ask the partner to send the request again.');
   }
 }
 

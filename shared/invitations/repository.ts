@@ -243,7 +243,7 @@ export async function replaceToken(
           TableName: tableName(),
           Key: invitationKey(invitation.id),
           UpdateExpression:
-            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued, failedAttempts = :zero',
+            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued',
           ConditionExpression: `${OWN_AND_PENDING} AND tokenHash = :current AND (attribute_not_exists(resendCount) OR resendCount < :max)`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
