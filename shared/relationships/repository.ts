@@ -94,7 +94,10 @@ export function replaceRelationship(relationship: Relationship, previous: Relati
   const asRead =
     previous === undefined
       ? { expression: 'attribute_not_exists(PK)', values: {} }
-      : { expression: 'id = :previousId AND #status = :previousStatus AND endsAt = :previousEndsAt', values: { ':previousId': previous.id, ':previousStatus': previous.status, ':previousEndsAt': previous.endsAt } };
+      : {
+          expression: 'id = :previousId AND #status = :previousStatus AND endsAt = :previousEndsAt',
+          values: { ':previousId': previous.id, ':previousStatus': previous.status, ':previousEndsAt': previous.endsAt },
+        };
   const put: TransactionItem<'RELATIONSHIP'> = {
     refusal: 'RELATIONSHIP',
     item: {
