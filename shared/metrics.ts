@@ -1,12 +1,20 @@
 /**
  * Business metrics as CloudWatch Embedded Metric Format (one JSON line each): how many
- * invitations are created, accepted, declined and expired. No metric carries a tenant's data.
+ * invitations are created, accepted, declined and expired, and how often a link is tried with a
+ * wrong secret. No metric carries a tenant's data.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './log.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './observability.js';
 
-export type BusinessMetric = 'InvitationsCreated' | 'InvitationsAccepted' | 'InvitationsDeclined' | 'InvitationsExpired' | 'RelationshipsTerminated';
+export type BusinessMetric =
+  | 'InvitationsCreated'
+  | 'InvitationsAccepted'
+  | 'InvitationsDeclined'
+  | 'InvitationsExpired'
+  | 'RelationshipsTerminated'
+  /** An acceptance link used with an unknown id or a wrong secret (alarmed on: someone is probing links). */
+  | 'AcceptanceLinkWrongSecret';
 
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,

@@ -20,6 +20,18 @@ import { Construct } from 'constructs';
 import { constructId } from '../names.js';
 import { functions as catalogue, type FunctionName, type FunctionSpec } from '../routes.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './app-function.js';
+import type { BusinessMetric } from '../../shared/metrics.js';
+
+/** Counted by the acceptance functions whenever a link comes with an unknown id or a wrong secret. */
+const WRONG_SECRET_METRIC: BusinessMetric = 'AcceptanceLinkWrongSecret';
+
+/**
+ * Wrong secrets per 5 minutes that raise the alarm. A customer admin whose mail client broke the
+ * link tries a few times (a look and an answer each), so even several at once stay well below;
+ * 25 in five minutes is a script probing links. Nothing is at risk (a 256-bit secret cannot be
+ * guessed, and a wrong one changes nothing), so this asks an operator to look, not to lock anything.
+ */
+const WRONG_SECRET_ALARM_THRESHOLD = 25;
 
 /** The business metrics the functions emit in Embedded Metric Format, with Powertools' `service` dimension. */
 export const INVITATION_METRICS = ['InvitationsCreated', 'InvitationsAccepted', 'InvitationsDeclined', 'InvitationsExpired'] as const;
@@ -42,10 +54,12 @@ export interface OperationsAlarms {
   readonly functionThrottles: Readonly<Record<FunctionName, Alarm>>;
   /** Per stream consumer: records waiting too long, i.e. publishing to EventBridge is stuck. */
   readonly streamIteratorAge: Readonly<Partial<Record<FunctionName, Alarm>>>;
+  /** Acceptance links tried with unknown ids or wrong secrets at a rate no person makes. */
+  readonly wrongSecrets: Alarm;
 }
 
 /**
- * What an operator watches: an alarm on any API 5xx, on every function's errors and throttles and on dead letters,
+ * What an operator watches: an alarm on any API 5xx, on every function's errors and throttles, on dead letters and on links probed with wrong secrets,
  * all sent to one SNS topic (optionally to an email), and a dashboard of invitations, API traffic and function health.
  */
 export class Monitoring extends Construct {
@@ -111,6 +125,12 @@ export class Monitoring extends Construct {
         'Throttles',
         (name) => `The ${name} function was throttled: the account's concurrency is exhausted.`,
         (fn) => fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
+      ),
+      wrongSecrets: alarm(
+        'AcceptanceLinkWrongSecrets',
+        `At least ${WRONG_SECRET_ALARM_THRESHOLD} acceptance-link requests in 5 minutes came with an unknown id or a wrong secret: someone is probing links. No link is locked; look at the API access log for the source.`,
+        new Metric({ namespace: METRICS_NAMESPACE, metricName: WRONG_SECRET_METRIC, dimensionsMap: { service: SERVICE_NAME }, statistic: Stats.SUM, period: PERIOD }),
+        WRONG_SECRET_ALARM_THRESHOLD,
       ),
       streamIteratorAge: Object.fromEntries(
         names

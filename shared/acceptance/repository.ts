@@ -1,54 +1,18 @@
 /** The customer's decision, written as one transaction whose conditions carry every invariant. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { invitationKey } from '../data/keys.js';
-import { db } from '../data/client.js';
 import { tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
-import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
+import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
-import type { Relationship } from '../relationships/model.js';
-import { putRelationship } from '../relationships/repository.js';
-
-/**
- * After this many answers with a wrong secret, the link rests for LOCK_MS after the latest one
- * (or until the partner resends): guessing stays hopeless, and whoever pokes at a link can only
- * pause it while they keep at it, never close it for good.
- */
-export const MAX_FAILED_ATTEMPTS = 10;
-export const LOCK_MS = 60 * 60 * 1000;
-
-/** True while the link rests after too many wrong answers. */
-export function isLocked(invitation: { failedAttempts?: number; lastFailedAt?: string }, at: Date): boolean {
-  return (invitation.failedAttempts ?? 0) >= MAX_FAILED_ATTEMPTS && (invitation.lastFailedAt ?? '') > new Date(at.getTime() - LOCK_MS).toISOString();
-}
-
-/**
- * Counts an answer with a wrong secret against the invitation. For an unknown id the same
- * conditional write finds nothing and changes nothing, so both cost the same.
- */
-export async function recordFailedAttempt(invitationId: string, at: string): Promise<void> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: invitationKey(invitationId),
-        UpdateExpression: 'ADD failedAttempts :one SET lastFailedAt = :now',
-        // Only an open request can be locked; for a closed or unknown one this finds nothing to change.
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':one': 1, ':pending': 'PENDING', ':now': at },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-}
+import { effectiveRelationshipStatus, type Relationship } from '../relationships/model.js';
+import { replaceRelationship } from '../relationships/repository.js';
 
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
-  | { reason: 'RELATIONSHIP_EXISTS' };
+  | { reason: 'RELATIONSHIP_EXISTS' }
+  /** The pair's relationship item is not what the accept assumed, and not active: `current` is what it is. */
+  | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined };
 
 export interface DecisionWrite {
   readonly status: 'ACCEPTED' | 'DECLINED';
@@ -56,6 +20,8 @@ export interface DecisionWrite {
   /** Epoch seconds after which the closed invitation is no longer listed. */
   readonly closedTtl: number;
   readonly relationship?: Relationship;
+  /** The pair's relationship item as the accept assumes it is (none when undefined); the accept replaces it. */
+  readonly previousRelationship?: Relationship;
   readonly declineReason?: string;
   readonly audit: TransactItem;
 }
@@ -75,8 +41,6 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     ':ttl': decision.closedTtl,
     ':roles': invitation.roles,
     ':days': invitation.durationDays,
-    ':maxFailed': MAX_FAILED_ATTEMPTS,
-    ':lockStart': new Date(Date.parse(decision.at) - LOCK_MS).toISOString(),
   };
   if (decision.relationship !== undefined) {
     set.push('relationshipId = :relationshipId');
@@ -86,33 +50,42 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactItem[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP'>[] = [
     {
-      Update: {
-        TableName: tableName(),
-        Key: invitationKey(invitation.id),
-        UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
-        // The relationship is built from the read: the request must still be what was read.
-        ConditionExpression:
-          '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days AND (attribute_not_exists(failedAttempts) OR failedAttempts < :maxFailed OR lastFailedAt <= :lockStart)',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
-        ExpressionAttributeValues: values,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      refusal: 'INVITATION',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: invitationKey(invitation.id),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE GSI2PK, GSI2SK`,
+          // The relationship is built from the read: the request must still be what was read.
+          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAt > :now AND #roles = :roles AND durationDays = :days',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#roles': 'roles' },
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
       },
     },
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
-    decision.audit,
-    ...(decision.relationship === undefined ? [] : [putRelationship(decision.relationship, decision.at)]),
+    { item: decision.audit },
+    ...(decision.relationship === undefined ? [] : replaceRelationship(decision.relationship, decision.previousRelationship, decision.at)),
   ];
   try {
     await transactWrite(items);
     return undefined;
   } catch (error) {
-    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-    if (failure === undefined) throw error;
-    if (failure.index === 0) return { reason: 'INVITATION', current: failure.item as Invitation | undefined };
-    if (failure.index === 3) return { reason: 'RELATIONSHIP_EXISTS' };
-    // The guard belongs to another invitation: this one cannot be pending any more.
-    return { reason: 'INVITATION', current: undefined };
+    const { refusal, item } = refusalOf(error, items);
+    switch (refusal) {
+      case 'INVITATION':
+        return { reason: 'INVITATION', current: item as Invitation | undefined };
+      case 'RELATIONSHIP': {
+        const current = item as Relationship | undefined;
+        const active = current !== undefined && effectiveRelationshipStatus(current, new Date(decision.at)) === 'ACTIVE';
+        return active ? { reason: 'RELATIONSHIP_EXISTS' } : { reason: 'RELATIONSHIP_CHANGED', current };
+      }
+      case 'GUARD_TAKEN':
+        // The guard belongs to another invitation: this one cannot be pending any more.
+        return { reason: 'INVITATION', current: undefined };
+    }
   }
 }

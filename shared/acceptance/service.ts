@@ -6,23 +6,28 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
+import { type AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { closedTtl, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
-import { isLocked, recordFailedAttempt, writeDecision } from './repository.js';
+import { writeDecision, type DecisionRefusal } from './repository.js';
 import type { DecisionInput } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
+
+/** Accept tries: as the pair's first relationship, then over the item found (twice, should the schedule change it meanwhile). */
+const MAX_ACCEPT_ATTEMPTS = 3;
 
 /** Compared against when there is no invitation, so a miss costs what a hit costs. */
 const DUMMY_HASH = hashSecret('no invitation has this secret');
 
 /**
  * The invitation behind a link, or 404 when the id is unknown or the secret was never this
- * invitation's. An answer (not a look) with a wrong secret counts against the link.
+ * invitation's. A wrong secret changes nothing stored (a 256-bit secret cannot be guessed, and a
+ * limit would let anyone who knows the id shut the customer out); it is counted as a metric, and
+ * an alarm tells operators when someone is probing links.
  */
 async function invitationOfLink(invitationId: string, secret: string, at: Date, answering: boolean) {
   const invitation = await findInvitation(invitationId, answering);
@@ -30,10 +35,9 @@ async function invitationOfLink(invitationId: string, secret: string, at: Date, 
   const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
   if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) {
-    if (answering) await recordFailedAttempt(invitationId, at.toISOString());
+    countMetric('AcceptanceLinkWrongSecret');
     throw linkNotFound();
   }
-  if (isLocked(invitation, at) && effectiveStatus(invitation, at) === 'PENDING') throw linkLocked();
   if (!current) {
     throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
   }
@@ -66,7 +70,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
   let relationship: Relationship | undefined;
-  let refused;
+  let refused: DecisionRefusal | undefined;
   if (input.decision === 'accept') {
     const roles = grantedRoles(invitation, input.roles ?? (input.rolesChosen === '1' ? [] : undefined));
     const days = grantedDays(invitation, input.durationDays);
@@ -91,12 +95,23 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       relationshipId: relationship.id,
       details: { grantedRoles: roles, requestedRoles: invitation.roles, durationDays: days, endsAt: relationship.endsAt, autoExtend: invitation.autoExtend },
     });
-    refused = await writeDecision(invitation, tokenHash, { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, audit });
+    // First as the pair's first relationship; a refusal hands back the item there is, and the
+    // accept goes again over exactly that one (closing it if it expired by time).
+    let previousRelationship: Relationship | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit } as const;
+      refused = await writeDecision(invitation, tokenHash, decision);
+      if (refused?.reason !== 'RELATIONSHIP_CHANGED' || attempt === MAX_ACCEPT_ATTEMPTS) break;
+      previousRelationship = refused.current;
+    }
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
   }
 
+  if (refused?.reason === 'RELATIONSHIP_CHANGED') {
+    throw new ConflictError('CONFLICT', 'The relationship with this partner changed while you answered; open the link again.');
+  }
   if (refused?.reason === 'RELATIONSHIP_EXISTS') {
     throw new ConflictError('RELATIONSHIP_EXISTS', `${invitation.partnerName} already has an active relationship with ${invitation.customerDomain}.`);
   }
@@ -109,7 +124,6 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       }
       throw linkNotFound();
     }
-    if (isLocked(current, at) && effectiveStatus(current, at) === 'PENDING') throw linkLocked();
     throw refusalFor(current, at) ?? new ConflictError('CONFLICT', 'The request changed while you answered it; open the link again.');
   }
   countMetric(input.decision === 'accept' ? 'InvitationsAccepted' : 'InvitationsDeclined');
@@ -163,19 +177,6 @@ function refusalFor(invitation: Invitation, at: Date): AppError | undefined {
       return new ConflictError('CANCELED', 'The partner withdrew this request.');
     case 'EXPIRED':
       return new GoneError('EXPIRED', 'This request expired without an answer. Ask the partner to send a new one.');
-  }
-}
-
-function linkLocked(): AppError {
-  return new TooManyAttemptsError();
-}
-
-/** 429: too many answers with a wrong secret; only a new email (a resend) opens the request again. */
-export class TooManyAttemptsError extends AppError {
-  readonly status = 429;
-  readonly title = 'Too many attempts';
-  constructor() {
-    super('TOO_MANY_ATTEMPTS', 'This link was tried too often with a wrong code, so it rests for an hour. Try again later, or ask the partner to send the request again.');
   }
 }
 

@@ -13,8 +13,9 @@ import { countMetric } from '../metrics.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
 import { closedTtl } from '../invitations/model.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
-import { TransactionRefused, transactWrite } from '../data/transactions.js';
+import { TransactionRefused, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { putAudit } from '../audit/repository.js';
+import { expireRelationship } from '../relationships/repository.js';
 import type { AuditEventType } from '../audit/model.js';
 
 export interface CleanupReport {
@@ -85,7 +86,8 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
       return 'extendedRelationships';
     }
     if (entry.type === 'RELATIONSHIP') {
-      await expireRelationship(entry, at);
+      const relationship = { id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) };
+      await transactWrite(expireRelationship(relationship, at));
       return 'expiredRelationships';
     }
     logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });
@@ -107,6 +109,9 @@ const systemAudit = (entry: Entry, type: AuditEventType, at: string, details?: R
     ...(details === undefined ? {} : { details }),
   });
 
+/** The one refusal of a cleanup change: another run (or the customer, or a resend) changed the item first, so it is no longer due. */
+const notDue = (item: TransactItem): TransactionItem<'NOT_DUE'> => ({ item, refusal: 'NOT_DUE' });
+
 /**
  * Only the invitation changes (with its audit record): its pending guard stops blocking the pair
  * at `expiresAt` by its own condition, and TTL removes it later. Deleting it here would race a
@@ -114,7 +119,7 @@ const systemAudit = (entry: Entry, type: AuditEventType, at: string, details?: R
  */
 async function expireInvitation(entry: Entry, at: string): Promise<void> {
   await transactWrite([
-    {
+    notDue({
       Update: {
         TableName: tableName(),
         Key: invitationKey(String(entry.id)),
@@ -128,8 +133,8 @@ async function expireInvitation(entry: Entry, at: string): Promise<void> {
           ':ttl': closedTtl(new Date(at)),
         },
       },
-    },
-    systemAudit(entry, 'InvitationExpired', at),
+    }),
+    { item: systemAudit(entry, 'InvitationExpired', at) },
   ]);
 }
 
@@ -138,7 +143,7 @@ async function extendRelationship(entry: Entry, at: string): Promise<void> {
   const newEnd = addDays(new Date(endsAt), AUTO_EXTEND_DAYS).toISOString();
   const { GSI2PK, GSI2SK } = expiryKey('RELATIONSHIP', String(entry.id), newEnd);
   await transactWrite([
-    {
+    notDue({
       Update: {
         TableName: tableName(),
         Key: { PK: entry.PK, SK: entry.SK },
@@ -147,23 +152,7 @@ async function extendRelationship(entry: Entry, at: string): Promise<void> {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':newEnd': newEnd, ':gsi2pk': GSI2PK, ':gsi2sk': GSI2SK, ':active': 'ACTIVE', ':endsAt': endsAt, ':true': true, ':id': entry.id },
       },
-    },
-    systemAudit(entry, 'RelationshipExtended', at, { previousEndsAt: endsAt, endsAt: newEnd }),
-  ]);
-}
-
-async function expireRelationship(entry: Entry, at: string): Promise<void> {
-  await transactWrite([
-    {
-      Update: {
-        TableName: tableName(),
-        Key: { PK: entry.PK, SK: entry.SK },
-        UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: '#status = :active AND endsAt <= :now AND id = :id',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':id': entry.id },
-      },
-    },
-    systemAudit(entry, 'RelationshipExpired', at),
+    }),
+    { item: systemAudit(entry, 'RelationshipExtended', at, { previousEndsAt: endsAt, endsAt: newEnd }) },
   ]);
 }

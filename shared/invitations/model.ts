@@ -41,9 +41,6 @@ export interface Invitation {
   readonly tokenHash: string;
   /** Hashes of secrets in earlier emails, so an old link can say a newer email was sent. */
   readonly replacedTokenHashes?: readonly string[];
-  /** Answers with a wrong secret; the link locks at a limit until a resend. */
-  readonly failedAttempts?: number;
-  readonly lastFailedAt?: string;
   readonly email: EmailDelivery;
 }
 

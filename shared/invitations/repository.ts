@@ -16,11 +16,11 @@ import {
   partnerInvitationsPartition,
   pendingGuardKey,
 } from '../data/keys.js';
-import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
+import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { MAX_RESENDS, type EmailDelivery, type Invitation } from './model.js';
 import { checkNoActiveRelationship, type Page } from '../relationships/repository.js';
 
-/** Positions of the create transaction's items, so a cancellation reason maps to its rule. */
+/** The rules of the create transaction, each carried by the item whose condition keeps it. */
 export type CreateFailure = 'PARTNER_DOMAIN' | 'RELATIONSHIP_EXISTS' | 'INVITATION_PENDING' | 'DUPLICATE_ID' | 'QUOTA';
 
 /**
@@ -35,53 +35,63 @@ export async function insertInvitation(
   audit: TransactItem,
   quota: { window: number; limit: number; ttl: number },
 ): Promise<{ failed?: CreateFailure; pendingInvitationId?: string }> {
-  const items: TransactItem[] = [
+  const items: TransactionItem<CreateFailure>[] = [
     ...domainsToCheck.map(
-      (domain): TransactItem => ({
-        ConditionCheck: { TableName: tableName(), Key: domainClaimKey(domain), ConditionExpression: 'attribute_not_exists(PK)' },
+      (domain): TransactionItem<CreateFailure> => ({
+        item: { ConditionCheck: { TableName: tableName(), Key: domainClaimKey(domain), ConditionExpression: 'attribute_not_exists(PK)' } },
+        refusal: 'PARTNER_DOMAIN',
       }),
     ),
     checkNoActiveRelationship(invitation.partnerId, invitation.customerDomain, at),
     {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          ...pendingGuardKey(invitation.partnerId, invitation.customerDomain),
-          type: 'PENDING_GUARD',
-          invitationId: invitation.id,
-          expiresAt: invitation.expiresAt,
-          // Inert after expiresAt by the condition below; TTL only tidies up.
-          [TTL_ATTRIBUTE]: epochSeconds(new Date(invitation.expiresAt)),
+      refusal: 'INVITATION_PENDING',
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...pendingGuardKey(invitation.partnerId, invitation.customerDomain),
+            type: 'PENDING_GUARD',
+            invitationId: invitation.id,
+            expiresAt: invitation.expiresAt,
+            // Inert after expiresAt by the condition below; TTL only tidies up.
+            [TTL_ATTRIBUTE]: epochSeconds(new Date(invitation.expiresAt)),
+          },
+          // An overdue invitation no longer blocks the pair, whether or not cleanup has run.
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': at },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
-        // An overdue invitation no longer blocks the pair, whether or not cleanup has run.
-        ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': at },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
     {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          ...invitationKey(invitation.id),
-          ...invitationListingKey(invitation.partnerId, invitation.createdAt, invitation.id),
-          ...expiryKey('INVITATION', invitation.id, invitation.expiresAt),
-          type: 'INVITATION',
-          ...invitation,
+      refusal: 'DUPLICATE_ID',
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...invitationKey(invitation.id),
+            ...invitationListingKey(invitation.partnerId, invitation.createdAt, invitation.id),
+            ...expiryKey('INVITATION', invitation.id, invitation.expiresAt),
+            type: 'INVITATION',
+            ...invitation,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
         },
-        ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    audit,
+    { item: audit },
     {
       // The partner's daily quota, counted atomically with the invitation it allows.
-      Update: {
-        TableName: tableName(),
-        Key: invitationQuotaKey(invitation.partnerId, quota.window),
-        UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': quota.limit, ':ttl': quota.ttl },
+      refusal: 'QUOTA',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: invitationQuotaKey(invitation.partnerId, quota.window),
+          UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': quota.limit, ':ttl': quota.ttl },
+        },
       },
     },
   ];
@@ -89,14 +99,9 @@ export async function insertInvitation(
     await transactWrite(items);
     return {};
   } catch (error) {
-    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-    if (failure === undefined) throw error;
-    const k = domainsToCheck.length;
-    if (failure.index < k) return { failed: 'PARTNER_DOMAIN' };
-    if (failure.index === k) return { failed: 'RELATIONSHIP_EXISTS' };
-    if (failure.index === k + 1) return { failed: 'INVITATION_PENDING', pendingInvitationId: failure.item?.invitationId as string | undefined };
-    if (failure.index === k + 4) return { failed: 'QUOTA' };
-    return { failed: 'DUPLICATE_ID' };
+    const { refusal, item } = refusalOf(error, items);
+    if (refusal === 'INVITATION_PENDING') return { failed: refusal, pendingInvitationId: item?.invitationId as string | undefined };
+    return { failed: refusal };
   }
 }
 
@@ -169,11 +174,13 @@ function statusFilter(status: string | undefined, at: string) {
 /** What a refused partner action found: nothing of the caller's, or the invitation as it is now. */
 export type ActionRefusal = { reason: 'NOT_FOUND' } | { reason: 'STATE'; current: Invitation };
 
-function refusalOf(error: unknown, partnerId: string): ActionRefusal {
-  const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-  if (failure === undefined) throw error;
-  const current = failure.item as Invitation | undefined;
-  if (failure.index !== 0 || current === undefined || current.partnerId !== partnerId) return { reason: 'NOT_FOUND' };
+/** The refusals of a partner action's items: the invitation is not the caller's pending one, or the pair's guard is another invitation's. */
+type ActionItemRefusal = 'NOT_OWN_PENDING' | 'GUARD_TAKEN';
+
+function actionRefusal(error: unknown, items: readonly TransactionItem<ActionItemRefusal>[], partnerId: string): ActionRefusal {
+  const { refusal, item } = refusalOf(error, items);
+  const current = item as Invitation | undefined;
+  if (refusal !== 'NOT_OWN_PENDING' || current === undefined || current.partnerId !== partnerId) return { reason: 'NOT_FOUND' };
   return { reason: 'STATE', current };
 }
 
@@ -191,26 +198,29 @@ export async function cancelPendingInvitation(
   closedTtl: number,
   audit: TransactItem,
 ): Promise<ActionRefusal | undefined> {
-  const items: TransactItem[] = [
+  const items: TransactionItem<ActionItemRefusal>[] = [
     {
-      Update: {
-        TableName: tableName(),
-        Key: invitationKey(invitation.id),
-        UpdateExpression: 'SET #status = :canceled, closedAt = :now, #ttl = :ttl REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: OWN_AND_PENDING,
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':canceled': 'CANCELED', ':pending': 'PENDING', ':partnerId': partnerId, ':now': at, ':ttl': closedTtl },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      refusal: 'NOT_OWN_PENDING',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: invitationKey(invitation.id),
+          UpdateExpression: 'SET #status = :canceled, closedAt = :now, #ttl = :ttl REMOVE GSI2PK, GSI2SK',
+          ConditionExpression: OWN_AND_PENDING,
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':canceled': 'CANCELED', ':pending': 'PENDING', ':partnerId': partnerId, ':now': at, ':ttl': closedTtl },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
       },
     },
     deleteGuard(partnerId, invitation.customerDomain, invitation.id),
-    audit,
+    { item: audit },
   ];
   try {
     await transactWrite(items);
     return undefined;
   } catch (error) {
-    return refusalOf(error, partnerId);
+    return actionRefusal(error, items, partnerId);
   }
 }
 
@@ -225,14 +235,15 @@ export async function replaceToken(
   at: string,
   audit: TransactItem,
 ): Promise<ActionRefusal | 'LIMIT' | undefined> {
-  try {
-    await transactWrite([
-      {
+  const items: TransactionItem<ActionItemRefusal>[] = [
+    {
+      refusal: 'NOT_OWN_PENDING',
+      item: {
         Update: {
           TableName: tableName(),
           Key: invitationKey(invitation.id),
           UpdateExpression:
-            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued, failedAttempts = :zero',
+            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued',
           ConditionExpression: `${OWN_AND_PENDING} AND tokenHash = :current AND (attribute_not_exists(resendCount) OR resendCount < :max)`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -251,11 +262,14 @@ export async function replaceToken(
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      audit,
-    ]);
+    },
+    { item: audit },
+  ];
+  try {
+    await transactWrite(items);
     return undefined;
   } catch (error) {
-    const refusal = refusalOf(error, partnerId);
+    const refusal = actionRefusal(error, items, partnerId);
     // Only a request that could still be answered is at its limit; an overdue one is simply not pending.
     const open = refusal.reason === 'STATE' && refusal.current.status === 'PENDING' && refusal.current.expiresAt > at;
     if (open && (refusal.current.resendCount ?? 0) >= MAX_RESENDS) return 'LIMIT';
@@ -263,14 +277,17 @@ export async function replaceToken(
   }
 }
 
-/** Removes the pair's pending guard, but only while it still belongs to this invitation. */
-export function deleteGuard(partnerId: string, customerDomain: string, invitationId: string): TransactItem {
+/** Removes the pair's pending guard, but only while it still belongs to this invitation (refused as GUARD_TAKEN otherwise). */
+export function deleteGuard(partnerId: string, customerDomain: string, invitationId: string): TransactionItem<'GUARD_TAKEN'> {
   return {
-    Delete: {
-      TableName: tableName(),
-      Key: pendingGuardKey(partnerId, customerDomain),
-      ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
-      ExpressionAttributeValues: { ':id': invitationId },
+    refusal: 'GUARD_TAKEN',
+    item: {
+      Delete: {
+        TableName: tableName(),
+        Key: pendingGuardKey(partnerId, customerDomain),
+        ConditionExpression: 'attribute_not_exists(PK) OR invitationId = :id',
+        ExpressionAttributeValues: { ':id': invitationId },
+      },
     },
   };
 }

@@ -98,7 +98,6 @@ export function problemPage(problem: Problem): string {
     CANCELED: 'This request was withdrawn',
     EXPIRED: 'This request has expired',
     LINK_REPLACED: 'A newer email was sent for this request',
-    TOO_MANY_ATTEMPTS: 'This link has been locked',
     CROSS_SITE_REQUEST: 'Please answer on the request page',
     NOT_FOUND: 'This link is not valid',
   };

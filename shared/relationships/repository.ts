@@ -1,46 +1,124 @@
-/** Relationship items: conditions that keep one active relationship per pair, and the partner's listing. */
+/** Relationship items: every write of them, the conditions that keep one active relationship per pair, and the listings. */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionRefused, transactWrite, type TransactItem } from '../data/transactions.js';
+import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, expiryKey, partnerPartition, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
-import type { Relationship } from './model.js';
+import { putAudit } from '../audit/repository.js';
+import { effectiveRelationshipStatus, type Relationship } from './model.js';
 
-/** Condition that holds while the pair has no relationship that is active as of `:now`. */
-export const NO_ACTIVE_RELATIONSHIP =
-  'attribute_not_exists(PK) OR #status <> :active OR (endsAt <= :now AND autoExtend = :false)';
-const noActiveValues = (at: string) => ({ ':active': 'ACTIVE', ':now': at, ':false': false });
+/**
+ * The one definition of "active as of `:now`" in conditions: stored ACTIVE and not past its end,
+ * or auto-extending (the schedule extends it, so it is active until someone ends it). Creating,
+ * accepting, ending and the listings all use it; `effectiveRelationshipStatus` says the same in code.
+ */
+const activeAsOf = (at: string) => ({
+  expression: '(#status = :active AND (endsAt > :now OR autoExtend = :true))',
+  values: { ':active': 'ACTIVE', ':now': at, ':true': true },
+});
+
+/** Expired by time but not closed yet: stored ACTIVE, past its end, not auto-extending (the schedule, or an accept, closes it). */
+const overdueAsOf = (at: string) => ({
+  expression: '(#status = :active AND endsAt <= :now AND autoExtend = :false)',
+  values: { ':active': 'ACTIVE', ':now': at, ':false': false },
+});
 
 /** A transaction item that fails (as RELATIONSHIP_EXISTS) when the pair already works together. */
-export function checkNoActiveRelationship(partnerId: string, customerDomain: string, at: string): TransactItem {
+export function checkNoActiveRelationship(partnerId: string, customerDomain: string, at: string): TransactionItem<'RELATIONSHIP_EXISTS'> {
+  const active = activeAsOf(at);
   return {
-    ConditionCheck: {
-      TableName: tableName(),
-      Key: relationshipKey(partnerId, customerDomain),
-      ConditionExpression: NO_ACTIVE_RELATIONSHIP,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: noActiveValues(at),
+    refusal: 'RELATIONSHIP_EXISTS',
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: relationshipKey(partnerId, customerDomain),
+        ConditionExpression: `attribute_not_exists(PK) OR NOT ${active.expression}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: active.values,
+      },
     },
   };
 }
 
-/** A transaction item that writes a new active relationship, refused while another one is active. */
-export function putRelationship(relationship: Relationship, at: string): TransactItem {
+/** What a relationship that expires by time is known by, in the expiry index and in its stored item alike. */
+export type ExpiringRelationship = Pick<Relationship, 'id' | 'partnerId' | 'customerDomain' | 'endsAt'>;
+
+/** The audit record of a relationship that expired by time: the one shape the schedule and an accept that replaces it write. */
+function expiredAudit(relationship: ExpiringRelationship, at: string): TransactionItem<never> {
   return {
-    Put: {
-      TableName: tableName(),
-      Item: {
-        ...relationshipKey(relationship.partnerId, relationship.customerDomain),
-        ...relationshipCustomerViewKey(relationship.partnerId, relationship.customerDomain),
-        ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
-        type: 'RELATIONSHIP',
-        ...relationship,
+    item: putAudit({
+      type: 'RelationshipExpired',
+      at,
+      actor: { kind: 'system' },
+      partnerId: relationship.partnerId,
+      customerDomain: relationship.customerDomain,
+      relationshipId: relationship.id,
+      details: { endsAt: relationship.endsAt },
+    }),
+  };
+}
+
+/**
+ * Closes an overdue relationship (status EXPIRED, out of the expiry index) with its audit record;
+ * refused as NOT_DUE when it is no longer that relationship, or no longer overdue.
+ */
+export function expireRelationship(relationship: ExpiringRelationship, at: string): TransactionItem<'NOT_DUE'>[] {
+  const overdue = overdueAsOf(at);
+  return [
+    {
+      refusal: 'NOT_DUE',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: relationshipKey(relationship.partnerId, relationship.customerDomain),
+          UpdateExpression: 'SET #status = :expired, expiredAt = :now REMOVE GSI2PK, GSI2SK',
+          ConditionExpression: `${overdue.expression} AND id = :id`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...overdue.values, ':expired': 'EXPIRED', ':id': relationship.id },
+        },
       },
-      ConditionExpression: NO_ACTIVE_RELATIONSHIP,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: noActiveValues(at),
+    },
+    expiredAudit(relationship, at),
+  ];
+}
+
+/**
+ * Writes the new active relationship of an accept over the pair's item, conditioned on that item
+ * being exactly what the accept read (`previous`, or none) and not active as of now. An overdue
+ * previous one is closed by the same transaction: its RelationshipExpired record (the one the
+ * schedule would write) keeps its history, since the new relationship takes its key. Refused as
+ * RELATIONSHIP, with the item as stored, when the pair's item is not what was read or is active.
+ */
+export function replaceRelationship(relationship: Relationship, previous: Relationship | undefined, at: string): TransactionItem<'RELATIONSHIP'>[] {
+  const active = activeAsOf(at);
+  const asRead =
+    previous === undefined
+      ? { expression: 'attribute_not_exists(PK)', values: {} }
+      : {
+          expression: 'id = :previousId AND #status = :previousStatus AND endsAt = :previousEndsAt',
+          values: { ':previousId': previous.id, ':previousStatus': previous.status, ':previousEndsAt': previous.endsAt },
+        };
+  const put: TransactionItem<'RELATIONSHIP'> = {
+    refusal: 'RELATIONSHIP',
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...relationshipKey(relationship.partnerId, relationship.customerDomain),
+          ...relationshipCustomerViewKey(relationship.partnerId, relationship.customerDomain),
+          ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
+          type: 'RELATIONSHIP',
+          ...relationship,
+        },
+        ConditionExpression: `${asRead.expression} AND NOT ${active.expression}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...active.values, ...asRead.values },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
     },
   };
+  const overdue = previous !== undefined && previous.status === 'ACTIVE' && effectiveRelationshipStatus(previous, new Date(at)) === 'EXPIRED';
+  return overdue ? [put, expiredAudit(previous, at)] : [put];
 }
 
 export interface Page<T> {
@@ -75,12 +153,11 @@ function statusFilter(status: string | undefined, at: string) {
     case undefined:
       return undefined;
     case 'ACTIVE':
-      return { expression: '#status = :active AND (endsAt > :now OR autoExtend = :true)', values: { ':active': 'ACTIVE', ':now': at, ':true': true } };
-    case 'EXPIRED':
-      return {
-        expression: '#status = :expired OR (#status = :active AND endsAt <= :now AND autoExtend = :false)',
-        values: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':now': at, ':false': false },
-      };
+      return activeAsOf(at);
+    case 'EXPIRED': {
+      const overdue = overdueAsOf(at);
+      return { expression: `#status = :expired OR ${overdue.expression}`, values: { ...overdue.values, ':expired': 'EXPIRED' } };
+    }
     default:
       return { expression: '#status = :status', values: { ':status': status } };
   }
@@ -118,26 +195,29 @@ export async function terminateRelationship(
   at: string,
   audit: TransactItem,
 ): Promise<{ current: Record<string, unknown> | undefined } | undefined> {
-  try {
-    await transactWrite([
-      {
+  const active = activeAsOf(at);
+  const items: TransactionItem<'NOT_ACTIVE'>[] = [
+    {
+      refusal: 'NOT_ACTIVE',
+      item: {
         Update: {
           TableName: tableName(),
           Key: relationshipKey(partnerId, customerDomain),
           UpdateExpression: 'SET #status = :terminated, terminatedAt = :now, terminatedBy = :by REMOVE GSI2PK, GSI2SK',
-          ConditionExpression: '#status = :active AND (endsAt > :now OR autoExtend = :true)',
+          ConditionExpression: active.expression,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':terminated': 'TERMINATED', ':active': 'ACTIVE', ':now': at, ':by': by, ':true': true },
+          ExpressionAttributeValues: { ...active.values, ':terminated': 'TERMINATED', ':by': by },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      audit,
-    ]);
+    },
+    { item: audit },
+  ];
+  try {
+    await transactWrite(items);
     return undefined;
   } catch (error) {
-    const failure = error instanceof TransactionRefused ? error.firstConditionFailure() : undefined;
-    if (failure?.index !== 0) throw error;
-    return { current: failure.item };
+    return { current: refusalOf(error, items).item };
   }
 }
 

@@ -841,13 +841,25 @@ describe('operations', () => {
     });
   });
 
+  it('raises an alarm when acceptance links are tried with wrong secrets at a rate no person makes, instead of locking them', () => {
+    expect(alarmOf(stack.monitoring.alarms.wrongSecrets)).toMatchObject({
+      Namespace: 'PartnerRelationships',
+      MetricName: 'AcceptanceLinkWrongSecret',
+      Dimensions: [{ Name: 'service', Value: 'partner-relationships' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 25,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('tells the alarm topic when any alarm fires and when it clears, under a name that says which stack', () => {
     // Act
     const alarms = Object.values(alarmsById());
 
     // Assess
-    // errors and throttles per function, API 5xx, dead letters, and the stream consumer's iterator age
-    expect(alarms).toHaveLength(2 * names.length + 2 + 1);
+    // errors and throttles per function, API 5xx, dead letters, wrong secrets, and the stream consumer's iterator age
+    expect(alarms).toHaveLength(2 * names.length + 3 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic()]);
       expect(alarm.OKActions).toEqual([topic()]);

@@ -1,13 +1,15 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
+import { DAY_MS, movableClock, newSecret, useClock } from '../../shared/clock.js';
 import { db, tableName } from '../../shared/data/client.js';
-import { invitationKey, pendingGuardKey, relationshipKey } from '../../shared/data/keys.js';
+import { expiryKey, invitationKey, pendingGuardKey, relationshipCustomerViewKey, relationshipKey } from '../../shared/data/keys.js';
+import { runCleanup } from '../../shared/cleanup/service.js';
 import { decide, openRequest } from '../../shared/acceptance/service.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
-import { createInvitation, getInvitation, resendInvitation } from '../../shared/invitations/service.js';
+import { createInvitation } from '../../shared/invitations/service.js';
 import { listRelationships } from '../../shared/relationships/service.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
+import { auditTrail, invite as inviteTo } from '../support/lifecycle.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -139,38 +141,94 @@ describe('the customer admin answers a request', () => {
     await codeOf(decide('00000000-0000-4000-8000-000000000000', tampered, { decision: 'accept' }));
     counter.stop();
     expect(counter.calls).toEqual(wrongSecret);
-    expect(wrongSecret).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(wrongSecret).toEqual(['GetItemCommand']);
   });
 
-  it('rests the link for an hour after 10 answers with a wrong secret, then opens it again', async () => {
-    // Prepare
-    const clock = movableClock();
-    useClock(clock);
-    const { invitation, token } = await invite('adatum');
-    const tampered = `${token.slice(0, -2)}xx`;
-    for (let i = 0; i < 10; i++) await codeOf(decide(invitation.id, tampered, { decision: 'accept' }));
-    // Act and assess
-    clock.advance(59 * 60 * 1000);
-    expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('429 TOO_MANY_ATTEMPTS');
-    clock.advance(2 * 60 * 1000);
-    expect(await codeOf(openRequest(invitation.id, token))).toBe('no error');
-    expect((await decide(invitation.id, token, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
-  });
-
-  it('locks the link after 10 answers with a wrong secret, until the partner resends', async () => {
+  it('lets the right secret accept after 50 answers with a wrong one, which changed nothing and cost no write', async () => {
     // Prepare
     const { invitation, customer, token } = await invite('wingtip');
-    const tampered = `${token.slice(0, -2)}xx`;
+    const before = await stored(invitationKey(invitation.id));
+    const counter = countSdkCalls();
     // Act
-    for (let i = 0; i < 10; i++) expect(await codeOf(decide(invitation.id, tampered, { decision: 'accept' }))).toBe('404 NOT_FOUND');
+    const outcomes = [];
+    for (let i = 0; i < 50; i++) outcomes.push(await codeOf(decide(invitation.id, newSecret(), { decision: 'accept' })));
+    counter.stop();
     // Assess
-    expect(await codeOf(openRequest(invitation.id, token))).toBe('429 TOO_MANY_ATTEMPTS');
-    expect(await codeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('429 TOO_MANY_ATTEMPTS');
-    const resent = await resendInvitation('wingtip', invitation.id);
-    expect(resent.email.status).toBe('SENT');
-    expect((await getInvitation('wingtip', invitation.id)).email.status).toBe('SENT');
-    const emails = await emailsTo(`admin@${customer}`);
-    const fresh = linkIn(emails.at(-1)!).token;
-    expect((await decide(invitation.id, fresh, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
+    expect(new Set(outcomes)).toEqual(new Set(['404 NOT_FOUND']));
+    expect(new Set(counter.calls)).toEqual(new Set(['GetItemCommand']));
+    expect(await stored(invitationKey(invitation.id))).toEqual(before);
+    expect(await codeOf(openRequest(invitation.id, token))).toBe('no error');
+    expect((await decide(invitation.id, token, { decision: 'accept' })).relationship).toMatchObject({ status: 'ACTIVE', customerDomain: customer });
+  });
+});
+
+describe('a customer accepts again after an earlier relationship of the pair reached its end', () => {
+  beforeAll(async () => {
+    await useTestTable();
+  });
+  afterEach(() => useClock(undefined));
+
+  /** The pair's relationship from a first accepted request, then the clock past its end. */
+  async function endedRelationship(partnerId: string, autoExtend: boolean) {
+    const clock = movableClock('2030-05-01T00:00:00.000Z');
+    useClock(clock);
+    const customer = uniqueDomain('again');
+    const first = await inviteTo(partnerId, customer, { durationDays: 30, autoExtend });
+    const old = (await decide(first.invitation.id, first.token, { decision: 'accept' })).relationship!;
+    clock.advance(30 * DAY_MS + 1000);
+    return { clock, customer, old };
+  }
+  const expiredRecords = async (customerDomain: string) => (await auditTrail({ customerDomain })).filter((event) => event.type === 'RelationshipExpired');
+
+  it('closes the overdue relationship in the accepting transaction, with its RelationshipExpired record, before cleanup has run', async () => {
+    // Prepare
+    const { customer, old } = await endedRelationship('adatum', false);
+    const again = await inviteTo('adatum', customer, { durationDays: 60 });
+    // Act
+    const accepted = await decide(again.invitation.id, again.token, { decision: 'accept' });
+    // Assess
+    expect(accepted.relationship).toMatchObject({ status: 'ACTIVE', invitationId: again.invitation.id });
+    expect(accepted.relationship?.id).not.toBe(old.id);
+    expect(await stored(relationshipKey('adatum', customer))).toMatchObject({ id: accepted.relationship?.id, status: 'ACTIVE' });
+    const [expired, ...more] = await expiredRecords(customer);
+    expect(more).toEqual([]);
+    expect(expired).toMatchObject({ relationshipId: old.id, partnerId: 'adatum', actor: { kind: 'system' }, details: { endsAt: old.endsAt } });
+    const trail = (await auditTrail({ customerDomain: customer })).map((event) => `${event.type} ${event.relationshipId}`);
+    expect(trail).toEqual(expect.arrayContaining([`InvitationAccepted ${old.id}`, `RelationshipExpired ${old.id}`, `InvitationAccepted ${accepted.relationship?.id}`]));
+    const report = await runCleanup();
+    expect([...report.expiredRelationships, ...report.extendedRelationships]).not.toContain(old.id);
+    expect([...report.expiredRelationships, ...report.extendedRelationships]).not.toContain(accepted.relationship?.id);
+    expect(await expiredRecords(customer)).toHaveLength(1);
+    expect(await stored(relationshipKey('adatum', customer))).toMatchObject({ id: accepted.relationship?.id, status: 'ACTIVE' });
+  });
+
+  it('writes one RelationshipExpired record when cleanup closed the relationship before the accept', async () => {
+    const { customer, old } = await endedRelationship('wingtip', false);
+    expect((await runCleanup()).expiredRelationships).toContain(old.id);
+    const again = await inviteTo('wingtip', customer);
+    expect((await decide(again.invitation.id, again.token, { decision: 'accept' })).relationship?.status).toBe('ACTIVE');
+    expect(await expiredRecords(customer)).toMatchObject([{ relationshipId: old.id }]);
+  });
+
+  it('refuses the accept while an overdue auto-extending relationship stands, as creating refuses the invitation', async () => {
+    // Prepare: a pending request, and an auto-extending relationship past its end that the schedule has not extended yet
+    const { customer, old } = await endedRelationship('fabrikam', true);
+    expect(await codeOf(inviteTo('fabrikam', customer))).toBe('409 RELATIONSHIP_EXISTS');
+    const stale = await stored(relationshipKey('fabrikam', customer));
+    await db().send(new PutCommand({ TableName: tableName(), Item: { ...stale, status: 'TERMINATED' } }));
+    const again = await inviteTo('fabrikam', customer);
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...stale, ...relationshipCustomerViewKey('fabrikam', customer), ...expiryKey('RELATIONSHIP', old.id, old.endsAt) },
+      }),
+    );
+    // Act
+    const outcome = await codeOf(decide(again.invitation.id, again.token, { decision: 'accept' }));
+    // Assess
+    expect(outcome).toBe('409 RELATIONSHIP_EXISTS');
+    expect(await stored(relationshipKey('fabrikam', customer))).toEqual(stale);
+    expect(await expiredRecords(customer)).toEqual([]);
+    expect((await stored(invitationKey(again.invitation.id)))?.status).toBe('PENDING');
   });
 });
