@@ -8,6 +8,7 @@ import { movableClock, useClock } from '../../shared/clock.js';
 import { resetConfig } from '../../shared/config.js';
 import { signToken } from '../../infra/local/jwt.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { contractRecorder } from './contract.js';
 
 export interface TestStack {
   readonly stack: LocalStack;
@@ -16,6 +17,9 @@ export interface TestStack {
   customerToken(customerDomain: string): Promise<string>;
   /** A request to the gateway; JSON bodies are sent as JSON. */
   api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /** Answers so far that broke the OpenAPI document. */
+  contractViolations(): string[];
+  /** Stops the stack; fails when any answer it gave broke the OpenAPI document (the contract test of every e2e file). */
   stop(): Promise<void>;
 }
 
@@ -26,9 +30,13 @@ export interface ApiResponse {
   readonly json: Record<string, any> | undefined;
 }
 
-/** The gateway on a free port, its own table and data directory; links in emails point at it. */
+/**
+ * The gateway on a free port, its own table and data directory; links in emails point at it.
+ * Every answer is checked against the OpenAPI document, and `stop()` fails on any violation.
+ */
 export async function startTestStack(options: { log?: (line: string) => void } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
+  const contract = contractRecorder();
   const stack = await startLocalStack(
     {
       port: 0,
@@ -42,7 +50,7 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,
     },
-    { persist: false, cleanupTimer: false, events: false, log: options.log },
+    { persist: false, cleanupTimer: false, events: false, log: options.log, onResponse: contract.observe },
   );
   process.env.PUBLIC_BASE_URL = stack.apiUrl;
   // End-to-end files invite hundreds of times a (test) day; the quota has tests of its own.
@@ -69,10 +77,12 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       const type = response.headers.get('content-type') ?? '';
       return { status: response.status, headers: response.headers, text, json: type.includes('json') && text !== '' ? (JSON.parse(text) as Record<string, any>) : undefined };
     },
+    contractViolations: () => [...contract.violations],
     stop: async () => {
       useClock(undefined);
       await stack.stop();
       await rm(dataDir, { recursive: true, force: true });
+      contract.assertClean();
     },
   };
 }
