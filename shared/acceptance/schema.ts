@@ -36,7 +36,7 @@ export const decisionBody = z.strictObject({
 export type DecisionInput = z.output<typeof decisionBody>;
 
 /** `GET /accept/{id}` with `Accept: application/json`: the request behind the link. */
-export const acceptanceViewSchema = z.object({ invitation: invitationViewSchema });
+export const acceptanceViewSchema = z.strictObject({ invitation: invitationViewSchema });
 
 /** `POST /accept/{id}` with `Accept: application/json`: the closed invitation, and the relationship an acceptance created (null on decline). */
-export const decisionResultSchema = z.object({ invitation: invitationViewSchema, relationship: relationshipSchema.nullable() });
+export const decisionResultSchema = z.strictObject({ invitation: invitationViewSchema, relationship: relationshipSchema.nullable() });

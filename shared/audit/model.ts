@@ -20,14 +20,14 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Who made a transition happen. */
 export const actorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('partner'), partnerId: z.string() }),
-  z.object({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional() }),
-  z.object({ kind: z.literal('system') }),
+  z.strictObject({ kind: z.literal('partner'), partnerId: z.string() }),
+  z.strictObject({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional() }),
+  z.strictObject({ kind: z.literal('system') }),
 ]);
 export type Actor = z.output<typeof actorSchema>;
 
 /** One audit record as the API shows it (the answer's schema). */
-export const auditEventSchema = z.object({
+export const auditEventSchema = z.strictObject({
   id: z.string(),
   type: z.enum(AUDIT_EVENT_TYPES),
   at: timestamp,

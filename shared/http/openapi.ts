@@ -19,10 +19,10 @@ import { problemSchema } from './problem.js';
 import { MAX_BODY_BYTES } from './handler.js';
 
 /** A page of a list: `{ items, nextCursor }`, `nextCursor` null on the last page. */
-export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).readonly(), nextCursor: z.string().nullable() });
+export const pageSchema = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /** The body API Gateway itself writes (its JWT authorizer's 401), which an HTTP API cannot shape. */
-const gatewayMessageSchema = z.object({ message: z.string() });
+const gatewayMessageSchema = z.strictObject({ message: z.string() });
 
 /** The parts of this document a client relies on. */
 const openApiSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });

@@ -5,7 +5,7 @@ import { logger } from '../log.js';
 import type { HttpResponse } from './responses.js';
 
 /** An RFC 9457 problem as this API writes it (the schema of every error answer). */
-export const problemSchema = z.object({
+export const problemSchema = z.strictObject({
   type: z.string(),
   title: z.string(),
   status: z.number().int().min(400).max(599),
@@ -13,7 +13,7 @@ export const problemSchema = z.object({
   /** Stable UPPER_SNAKE identifier clients branch on. */
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   /** Each invalid field of a VALIDATION_FAILED answer. */
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).readonly().optional(),
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).readonly().optional(),
 });
 export type Problem = z.output<typeof problemSchema>;
 

@@ -68,7 +68,7 @@ export function isRetained(invitation: object, at: Date): boolean {
 export const timestamp = z.iso.datetime();
 
 /** The invitation as the partner sees it (the answer's schema): no token hash, no keys, and the status as of `at`. */
-export const invitationViewSchema = z.object({
+export const invitationViewSchema = z.strictObject({
   id: z.uuid(),
   partnerId: z.string(),
   partnerName: z.string(),
@@ -89,7 +89,7 @@ export const invitationViewSchema = z.object({
   declineReason: z.string().optional(),
   resendCount: z.number().int().min(0),
   lastResentAt: timestamp.optional(),
-  email: z.object({ status: z.enum(EMAIL_STATUSES) }),
+  email: z.strictObject({ status: z.enum(EMAIL_STATUSES) }),
 });
 export type InvitationView = z.output<typeof invitationViewSchema>;
 

@@ -10,7 +10,7 @@ export const RELATIONSHIP_STATUSES = ['ACTIVE', 'TERMINATED', 'EXPIRED'] as cons
 export const AUTO_EXTEND_DAYS = 180;
 
 /** A relationship as stored and as shown (the answer's schema). */
-export const relationshipSchema = z.object({
+export const relationshipSchema = z.strictObject({
   id: z.string(),
   partnerId: z.string(),
   partnerName: z.string(),

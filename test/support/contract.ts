@@ -76,7 +76,11 @@ export function contractValidator(document: Record<string, unknown> = openApiDoc
         return violations;
       }
     }
-    if (!validate(body)) violations.push(`${where} ${mediaType}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`);
+    if (!validate(body)) {
+      const code = (body as { code?: unknown } | null)?.code;
+      const named = typeof code === 'string' ? ` (code ${code})` : '';
+      violations.push(`${where} ${mediaType}${named}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`);
+    }
     return violations;
   };
 }
