@@ -65,7 +65,20 @@ export interface GatewayOptions {
   readonly routes?: readonly Route[];
   /** One line per request: method, path (never the query string), status, duration. */
   readonly log?: (line: string) => void;
+  /** Sees every answer as the client gets it (the contract test checks each against the OpenAPI document). */
+  readonly onResponse?: (response: ObservedResponse) => void;
 }
+
+/** An answer of the gateway: the route it matched (none for 404/405 and /health), the status, headers (lower-case names) and body sent. */
+export interface ObservedResponse {
+  readonly route: Route | undefined;
+  readonly method: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+type Reply = (result: Exclude<APIGatewayProxyResultV2, string>, headOnly?: boolean) => void;
 
 /** Creates the gateway's HTTP server (not yet listening). */
 export function createGateway(options: GatewayOptions): Server {
@@ -73,30 +86,39 @@ export function createGateway(options: GatewayOptions): Server {
   return createServer((req, res) => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    handle(req, res, routes, options.keys)
-      .catch((error: unknown) => send(res, problemResponse(toProblem(error).problem)))
+    const matched: { route?: Route } = {};
+    const reply: Reply = (result, headOnly = false) => {
+      if (!send(res, result, headOnly)) return;
+      options.onResponse?.({ route: matched.route, method: (req.method ?? 'GET').toUpperCase(), ...observed(result, headOnly) });
+    };
+    handle(req, reply, routes, options.keys, matched)
+      .catch((error: unknown) => {
+        const { problem, headers } = toProblem(error);
+        reply(problemResponse(problem, headers));
+      })
       .finally(() => options.log?.(`${req.method} ${path} ${res.statusCode} ${Math.round(performance.now() - started)}ms`));
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], keys: LocalKeys): Promise<void> {
+async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route[], keys: LocalKeys, matched: { route?: Route }): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
-    send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: method === 'HEAD' ? '' : '{"status":"ok"}' });
+    reply({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: method === 'HEAD' ? '' : '{"status":"ok"}' });
     return;
   }
   const { match, allowed } = matchRoute(routes, method, url.pathname);
   if (match === undefined) {
     throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
   }
+  matched.route = match.route;
   // Refuses more than the API accepts without buffering it all.
   const body = await readBody(req, MAX_BODY_BYTES, () => new PayloadTooLargeError(MAX_BODY_BYTES));
   const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
   const event = toEvent(req, url, match, body, claims);
   const handler = await loadHandler(match.route.function);
   const result = await handler(event, lambdaContext(match.route.function));
-  send(res, typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
+  reply(typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
 }
 
 /** Verifies the bearer token as the HTTP API's JWT authorizer does: signature, issuer, audience, expiry. */
@@ -176,12 +198,21 @@ export function lambdaContext(name: string): Context {
   };
 }
 
-function send(res: ServerResponse, result: Exclude<APIGatewayProxyResultV2, string>, headOnly = false): void {
-  if (res.headersSent) return;
+/** What the client receives of a result: status, headers by lower-case name, and the body as text. */
+function observed(result: Exclude<APIGatewayProxyResultV2, string>, headOnly: boolean): Pick<ObservedResponse, 'status' | 'headers' | 'body'> {
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  const body = headOnly || result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
+  return { status: result.statusCode ?? 200, headers, body };
+}
+
+/** Writes the result; false when an answer was already sent. */
+function send(res: ServerResponse, result: Exclude<APIGatewayProxyResultV2, string>, headOnly = false): boolean {
+  if (res.headersSent) return false;
   const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
   res.statusCode = result.statusCode ?? 200;
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
   if (result.cookies !== undefined) res.setHeader('Set-Cookie', result.cookies);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(headOnly ? undefined : body);
+  return true;
 }

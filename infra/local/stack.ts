@@ -14,7 +14,7 @@ import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js'
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge.js';
 import { closeServer, listen } from './http.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
-import { createGateway, lambdaContext } from './gateway.js';
+import { createGateway, lambdaContext, type GatewayOptions } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
@@ -58,7 +58,7 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
  */
 export async function startLocalStack(
   settings: LocalSettings,
-  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean; events?: boolean } = {},
+  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean; events?: boolean; onResponse?: GatewayOptions['onResponse'] } = {},
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
@@ -112,7 +112,7 @@ export async function startLocalStack(
     }
     const keys = await loadOrCreateKeys(settings.dataDir);
 
-    const gateway = createGateway({ keys, log });
+    const gateway = createGateway({ keys, log, onResponse: options.onResponse });
     const apiPort = await listen(gateway, settings.port);
     started.push({ endpoint: '', stop: () => closeServer(gateway) });
     const apiUrl = `http://localhost:${apiPort}`;

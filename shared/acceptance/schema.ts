@@ -1,7 +1,9 @@
-/** What the emailed link and the decision form carry. */
+/** What the emailed link and the decision form carry, and the JSON answers to them. */
 import * as z from 'zod';
 import { ROLE_NAMES } from '../domain/roles.js';
 import { MAX_DURATION_DAYS } from '../invitations/schema.js';
+import { invitationViewSchema } from '../invitations/model.js';
+import { relationshipSchema } from '../relationships/model.js';
 
 /** The link's secret; anything unusable becomes '' and so matches nothing (404, like any wrong secret). */
 const secret = z.string().max(256).catch('');
@@ -32,3 +34,9 @@ export const decisionBody = z.strictObject({
   ),
 });
 export type DecisionInput = z.output<typeof decisionBody>;
+
+/** `GET /accept/{id}` with `Accept: application/json`: the request behind the link. */
+export const acceptanceViewSchema = z.strictObject({ invitation: invitationViewSchema });
+
+/** `POST /accept/{id}` with `Accept: application/json`: the closed invitation, and the relationship an acceptance created (null on decline). */
+export const decisionResultSchema = z.strictObject({ invitation: invitationViewSchema, relationship: relationshipSchema.nullable() });

@@ -5,15 +5,16 @@
  * comparable time.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type * as z from 'zod';
 import { addDays, hashSecret, newId, now } from '../clock.js';
 import { type AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
-import { closedTtl, effectiveStatus, isRetained, toView, type Invitation, type InvitationView } from '../invitations/model.js';
+import { closedTtl, effectiveStatus, isRetained, toView, type Invitation } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
 import { writeDecision, type DecisionRefusal } from './repository.js';
-import type { DecisionInput } from './schema.js';
+import type { DecisionInput, decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
 
@@ -53,10 +54,7 @@ export async function openRequest(invitationId: string, secret: string): Promise
   return invitation;
 }
 
-export interface DecisionResult {
-  readonly invitation: InvitationView;
-  readonly relationship: Relationship | null;
-}
+export type DecisionResult = z.output<typeof decisionResultSchema>;
 
 /**
  * Records the decision: one consistent read gathers the data, one transaction writes it with

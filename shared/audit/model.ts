@@ -2,7 +2,8 @@
  * The audit trail: one record per transition, written in the same transaction as the change.
  * Audit records are also the outbox the event publisher reads from the table's stream.
  */
-import type { Caller } from '../identity/caller.js';
+import * as z from 'zod';
+import { timestamp } from '../invitations/model.js';
 
 export const AUDIT_EVENT_TYPES = [
   'InvitationCreated',
@@ -18,23 +19,27 @@ export const AUDIT_EVENT_TYPES = [
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Who made a transition happen: a caller as its token names it, the customer admin through the emailed link, or the system. */
-export type Actor =
-  | Caller
-  | { readonly kind: 'customer'; readonly customerDomain: string; readonly email?: string }
-  | { readonly kind: 'system' };
+export const actorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('partner'), partnerId: z.string() }),
+  z.strictObject({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional() }),
+  z.strictObject({ kind: z.literal('system') }),
+]);
+export type Actor = z.output<typeof actorSchema>;
 
-export interface AuditEvent {
-  readonly id: string;
-  readonly type: AuditEventType;
-  readonly at: string;
-  readonly actor: Actor;
-  readonly partnerId: string;
-  readonly customerDomain: string;
-  readonly invitationId?: string;
-  readonly relationshipId?: string;
+/** One audit record as the API shows it (the answer's schema). */
+export const auditEventSchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(AUDIT_EVENT_TYPES),
+  at: timestamp,
+  actor: actorSchema,
+  partnerId: z.string(),
+  customerDomain: z.string(),
+  invitationId: z.string().optional(),
+  relationshipId: z.string().optional(),
   /** What changed, in the terms of the transition: roles granted, reason given, new end, ... */
-  readonly details?: Readonly<Record<string, unknown>>;
-}
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditEvent = z.output<typeof auditEventSchema>;
 
 /** How long audit records are kept at least; TTL removes them afterwards. */
 export const AUDIT_RETENTION_DAYS = 400;

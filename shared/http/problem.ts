@@ -1,16 +1,21 @@
 /** Turns any thrown error into an RFC 9457 problem+json answer (or an HTML page on the customer's routes). */
+import * as z from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import { logger } from '../log.js';
 import type { HttpResponse } from './responses.js';
 
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly code: string;
-  readonly errors?: readonly { path: string; message: string }[];
-}
+/** An RFC 9457 problem as this API writes it (the schema of every error answer). */
+export const problemSchema = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  detail: z.string(),
+  /** Stable UPPER_SNAKE identifier clients branch on. */
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  /** Each invalid field of a VALIDATION_FAILED answer. */
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).readonly().optional(),
+});
+export type Problem = z.output<typeof problemSchema>;
 
 /** The problem an error stands for; anything unexpected becomes an opaque 500 and is logged. */
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {

@@ -1,11 +1,13 @@
 /** The invitation as stored and as shown to the partner. */
+import * as z from 'zod';
 import { addDays, epochSeconds } from '../clock.js';
-import type { Role } from '../domain/roles.js';
+import { ROLE_NAMES, type Role } from '../domain/roles.js';
 
 export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELED';
 export const INVITATION_STATUSES = ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELED'] as const;
 
-export type EmailStatus = 'QUEUED' | 'SENT' | 'FAILED';
+export const EMAIL_STATUSES = ['QUEUED', 'SENT', 'FAILED'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 export interface EmailDelivery {
   readonly status: EmailStatus;
@@ -59,10 +61,34 @@ export function isRetained(invitation: object, at: Date): boolean {
   return typeof ttl !== 'number' || ttl * 1000 > at.getTime();
 }
 
-/** The invitation as the partner sees it: no token hash, no keys, and the status as of `at`. */
-export interface InvitationView extends Omit<Invitation, 'tokenHash' | 'replacedTokenHashes' | 'email'> {
-  readonly email: { readonly status: EmailStatus };
-}
+/** An instant as the API writes it: ISO 8601 in UTC (`toISOString()`). */
+export const timestamp = z.iso.datetime();
+
+/** The invitation as the partner sees it (the answer's schema): no token hash, no keys, and the status as of `at`. */
+export const invitationViewSchema = z.strictObject({
+  id: z.uuid(),
+  partnerId: z.string(),
+  partnerName: z.string(),
+  customerDomain: z.string(),
+  customerName: z.string().optional(),
+  adminEmail: z.string(),
+  roles: z.array(z.enum(ROLE_NAMES)).readonly(),
+  durationDays: z.number().int(),
+  autoExtend: z.boolean(),
+  locale: z.string(),
+  message: z.string().optional(),
+  status: z.enum(INVITATION_STATUSES),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  decidedAt: timestamp.optional(),
+  closedAt: timestamp.optional(),
+  relationshipId: z.string().optional(),
+  declineReason: z.string().optional(),
+  resendCount: z.number().int().min(0),
+  lastResentAt: timestamp.optional(),
+  email: z.strictObject({ status: z.enum(EMAIL_STATUSES) }),
+});
+export type InvitationView = z.output<typeof invitationViewSchema>;
 
 /** The status as of `at`: a pending invitation past its expiry is expired, whether or not cleanup ran. */
 export function effectiveStatus(invitation: Pick<Invitation, 'status' | 'expiresAt'>, at: Date): InvitationStatus {

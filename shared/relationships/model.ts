@@ -1,5 +1,7 @@
 /** The relationship of one partner with one customer, as stored and as shown. */
-import type { Role } from '../domain/roles.js';
+import * as z from 'zod';
+import { ROLE_NAMES } from '../domain/roles.js';
+import { timestamp } from '../invitations/model.js';
 
 export type RelationshipStatus = 'ACTIVE' | 'TERMINATED' | 'EXPIRED';
 export const RELATIONSHIP_STATUSES = ['ACTIVE', 'TERMINATED', 'EXPIRED'] as const;
@@ -7,25 +9,27 @@ export const RELATIONSHIP_STATUSES = ['ACTIVE', 'TERMINATED', 'EXPIRED'] as cons
 /** How much longer an auto-extending relationship runs each time it reaches its end. */
 export const AUTO_EXTEND_DAYS = 180;
 
-export interface Relationship {
-  readonly id: string;
-  readonly partnerId: string;
-  readonly partnerName: string;
-  readonly customerDomain: string;
-  readonly customerName?: string;
-  readonly roles: readonly Role[];
-  readonly status: RelationshipStatus;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly autoExtend: boolean;
-  readonly invitationId: string;
-  readonly acceptedBy: string;
+/** A relationship as stored and as shown (the answer's schema). */
+export const relationshipSchema = z.strictObject({
+  id: z.string(),
+  partnerId: z.string(),
+  partnerName: z.string(),
+  customerDomain: z.string(),
+  customerName: z.string().optional(),
+  roles: z.array(z.enum(ROLE_NAMES)).readonly(),
+  status: z.enum(RELATIONSHIP_STATUSES),
+  startsAt: timestamp,
+  endsAt: timestamp,
+  autoExtend: z.boolean(),
+  invitationId: z.string(),
+  acceptedBy: z.string(),
   /** What the partner asked for; `roles` is what the customer granted (a subset). */
-  readonly requestedRoles?: readonly Role[];
-  readonly terminatedAt?: string;
-  readonly terminatedBy?: 'partner' | 'customer';
-  readonly expiredAt?: string;
-}
+  requestedRoles: z.array(z.enum(ROLE_NAMES)).readonly().optional(),
+  terminatedAt: timestamp.optional(),
+  terminatedBy: z.enum(['partner', 'customer']).optional(),
+  expiredAt: timestamp.optional(),
+});
+export type Relationship = z.output<typeof relationshipSchema>;
 
 /** The status as of `at`: an active relationship past its end that will not auto-extend has expired. */
 export function effectiveRelationshipStatus(relationship: Pick<Relationship, 'status' | 'endsAt' | 'autoExtend'>, at: Date): RelationshipStatus {

@@ -62,8 +62,8 @@ describe.each([
     expect(await outcomeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('ok');
     expect(await outcomeOf(invite('fabrikam', customer))).toBe('409 RELATIONSHIP_EXISTS');
     expect(await outcomeOf(decide(invitation.id, token, { decision: 'decline' }))).toBe('409 ALREADY_ACCEPTED');
-    expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'partner' }))).toBe('ok');
-    expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'customer' }))).toBe('409 NOT_ACTIVE');
+    expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'partner', partnerId: 'fabrikam' }))).toBe('ok');
+    expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'customer', customerDomain: customer }))).toBe('409 NOT_ACTIVE');
     expect(splice.spliced).toBeGreaterThanOrEqual(8);
   });
 

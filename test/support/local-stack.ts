@@ -9,6 +9,7 @@ import { resetConfig } from '../../shared/config.js';
 import type { TokenShape } from '../../shared/identity/caller.js';
 import { signToken } from '../../infra/local/jwt.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { contractRecorder } from './contract.js';
 
 export interface TestStack {
   readonly stack: LocalStack;
@@ -18,6 +19,9 @@ export interface TestStack {
   customerToken(customerDomain: string, shape?: TokenShape): Promise<string>;
   /** A request to the gateway; JSON bodies are sent as JSON. */
   api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /** Answers so far that broke the OpenAPI document. */
+  contractViolations(): string[];
+  /** Stops the stack; fails when any answer it gave broke the OpenAPI document (the contract test of every e2e file). */
   stop(): Promise<void>;
 }
 
@@ -28,9 +32,13 @@ export interface ApiResponse {
   readonly json: Record<string, any> | undefined;
 }
 
-/** The gateway on a free port, its own table and data directory; links in emails point at it. */
+/**
+ * The gateway on a free port, its own table and data directory; links in emails point at it.
+ * Every answer is checked against the OpenAPI document, and `stop()` fails on any violation.
+ */
 export async function startTestStack(options: { log?: (line: string) => void } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
+  const contract = contractRecorder();
   const stack = await startLocalStack(
     {
       port: 0,
@@ -44,7 +52,7 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,
     },
-    { persist: false, cleanupTimer: false, events: false, log: options.log },
+    { persist: false, cleanupTimer: false, events: false, log: options.log, onResponse: contract.observe },
   );
   process.env.PUBLIC_BASE_URL = stack.apiUrl;
   // End-to-end files invite hundreds of times a (test) day; the quota has tests of its own.
@@ -71,10 +79,12 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       const type = response.headers.get('content-type') ?? '';
       return { status: response.status, headers: response.headers, text, json: type.includes('json') && text !== '' ? (JSON.parse(text) as Record<string, any>) : undefined };
     },
+    contractViolations: () => [...contract.violations],
     stop: async () => {
       useClock(undefined);
       await stack.stop();
       await rm(dataDir, { recursive: true, force: true });
+      contract.assertClean();
     },
   };
 }
