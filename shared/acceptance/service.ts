@@ -13,7 +13,7 @@ import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
 import { isLocked, recordFailedAttempt, writeDecision } from './repository.js';
-import type { DecisionInput } from './schema.js';
+import { LINK_NOT_FOUND, type DecisionInput } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
 
@@ -180,7 +180,7 @@ export class TooManyAttemptsError extends AppError {
 }
 
 function linkNotFound(): NotFoundError {
-  return new NotFoundError('This link is not valid. Check that you opened the whole link from the email.');
+  return new NotFoundError(LINK_NOT_FOUND);
 }
 
 function sameHash(a: string, b: string): boolean {
