@@ -27,7 +27,7 @@ export interface ApiResponse {
 }
 
 /** The gateway on a free port, its own table and data directory; links in emails point at it. */
-export async function startTestStack(options: { log?: (line: string) => void } = {}): Promise<TestStack> {
+export async function startTestStack(options: { log?: (line: string) => void; sesEndpoint?: string } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
   const stack = await startLocalStack(
     {
@@ -37,7 +37,7 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       dataDir,
       publicBaseUrl: 'http://placeholder.invalid',
       dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
+      sesEndpoint: options.sesEndpoint ?? inject('sesEndpoint'),
       tableName: `e2e-${randomUUID()}`,
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,
