@@ -22,17 +22,34 @@ const INVISIBLES = /[\u200b-\u200d\u2060\ufeff]/;
 export const ILL_FORMED = 'must be well-formed Unicode (no lone UTF-16 surrogates)';
 
 /**
- * The path (`a.b.0`) of the first ill-formed string in a parsed value, object keys included;
- * `undefined` when every string in it is well formed.
+ * The path (`['a', 'b', '0']`) of the first ill-formed string in a parsed value, object keys
+ * included; `undefined` when every string in it is well formed. Iterative: a 64 KB body can nest
+ * deeper than the call stack.
  */
-export function findIllFormed(value: unknown, path: readonly string[] = []): string[] | undefined {
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : [...path];
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const at = [...path, key];
-    if (!key.isWellFormed()) return at;
-    const found = findIllFormed(item, at);
-    if (found !== undefined) return found;
+export function findIllFormed(value: unknown): string[] | undefined {
+  interface Node {
+    readonly value: unknown;
+    readonly key?: string;
+    readonly parent?: Node;
+  }
+  const pathOf = (node: Node): string[] => {
+    const path: string[] = [];
+    for (let at: Node | undefined = node; at?.key !== undefined; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const pending: Node[] = [{ value }];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node.value === 'string') {
+      if (!node.value.isWellFormed()) return pathOf(node);
+    } else if (typeof node.value === 'object' && node.value !== null) {
+      const entries = Object.entries(node.value);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i] as [string, unknown];
+        const child = { value: item, key, parent: node };
+        if (!key.isWellFormed()) return pathOf(child);
+        pending.push(child);
+      }
+    }
   }
   return undefined;
 }

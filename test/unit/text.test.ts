@@ -35,3 +35,10 @@ describe('text the API accepts', () => {
     expect(findIllFormed({ a: ['😀', null, 3, true], b: { c: 'fine' } })).toBeUndefined();
   });
 });
+
+describe('a parsed body nested deeper than the call stack', () => {
+  it('is walked without overflowing the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(30_000)}"\\udfff"${']'.repeat(30_000)}`) as unknown;
+    expect(findIllFormed(deep)).toHaveLength(30_000);
+  });
+});
