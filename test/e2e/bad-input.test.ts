@@ -123,3 +123,21 @@ describe('a JSON body sent as form data', () => {
     expect(response.text).not.toContain('unknown field');
   });
 });
+
+describe('an Idempotency-Key on a POST without a body', () => {
+  it('resends once and replays the answer, instead of failing to hash the missing body (500)', async () => {
+    // Prepare
+    const customer = uniqueDomain('resend');
+    const token = await t.partnerToken('wingtip');
+    const created = await t.api('POST', '/invitations', { token, body: { customerDomain: customer, adminEmail: `admin@${customer}` } });
+    const headers = { 'Idempotency-Key': `resend-${customer}` };
+    // Act
+    const first = await t.api('POST', `/invitations/${created.json?.id}/resend`, { token, headers });
+    const again = await t.api('POST', `/invitations/${created.json?.id}/resend`, { token, headers });
+    // Assess
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.text).toBe(first.text);
+    expect(await emailsTo(`admin@${customer}`)).toHaveLength(2);
+  });
+});
