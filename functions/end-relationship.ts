@@ -1,15 +1,13 @@
 /** DELETE /relationships/{customerDomain} (partner) and DELETE /customer/relationships/{partnerId} (customer admin). */
 import { customerDomainOf, httpHandler, partnerIdOf } from '../shared/http/handler.js';
 import { json } from '../shared/http/responses.js';
-import { endRelationship } from '../shared/relationships/service.js';
-import { normaliseDomain } from '../shared/domain/domains.js';
+import { endRelationship, RELATIONSHIP_NOT_FOUND, relationshipPathParams } from '../shared/relationships/service.js';
 
-export const handler = httpHandler({}, async ({ event, params }) => {
-  if (params.partnerId !== undefined) {
+export const handler = httpHandler({ params: relationshipPathParams, notFound: RELATIONSHIP_NOT_FOUND }, async ({ event, params }) => {
+  if ('partnerId' in params) {
     const customerDomain = customerDomainOf(event);
     return json(200, await endRelationship(params.partnerId, customerDomain, { kind: 'customer', customerDomain }));
   }
   const partnerId = partnerIdOf(event);
-  const customerDomain = normaliseDomain(params.customerDomain ?? '') ?? '';
-  return json(200, await endRelationship(partnerId, customerDomain, { kind: 'partner', partnerId }));
+  return json(200, await endRelationship(partnerId, params.customerDomain, { kind: 'partner', partnerId }));
 });

@@ -1,13 +1,9 @@
 /** GET /invitations/{id}: one of the calling partner's invitations (404 for anyone else's). */
 import { httpHandler, partnerIdOf } from '../shared/http/handler.js';
 import { json } from '../shared/http/responses.js';
-import { invitationIdParam } from '../shared/invitations/schema.js';
+import { INVITATION_NOT_FOUND, invitationPathParams } from '../shared/invitations/schema.js';
 import { getInvitation } from '../shared/invitations/service.js';
-import { NotFoundError } from '../shared/errors.js';
 
-export const handler = httpHandler({}, async ({ event, params }) => {
-  const partnerId = partnerIdOf(event);
-  const id = invitationIdParam.safeParse(params.id);
-  if (!id.success) throw new NotFoundError('No invitation of yours has this id.');
-  return json(200, await getInvitation(partnerId, id.data));
-});
+export const handler = httpHandler({ params: invitationPathParams, notFound: INVITATION_NOT_FOUND }, async ({ event, params }) =>
+  json(200, await getInvitation(partnerIdOf(event), params.id)),
+);

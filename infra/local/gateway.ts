@@ -36,7 +36,10 @@ interface Match {
   readonly params: Record<string, string>;
 }
 
-/** Finds the route for a method and path; `allowed` lists the methods of a path that exists. */
+/**
+ * Finds the route for a method and path; `allowed` lists the methods of a path that exists. A path
+ * parameter that is not valid percent-encoded UTF-8 names nothing: 404, as for any unknown id.
+ */
 export function matchRoute(routes: readonly Route[], method: string, path: string): { match?: Match; allowed: string[] } {
   const allowed: string[] = [];
   const segments = path.split('/');
@@ -48,7 +51,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
       const segment = segments[i] ?? '';
       if (part.startsWith('{') && part.endsWith('}')) {
         if (segment === '') return false;
-        params[part.slice(1, -1)] = decodeURIComponent(segment);
+        params[part.slice(1, -1)] = decodeSegment(segment);
         return true;
       }
       return part === segment;
@@ -58,6 +61,14 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     allowed.push(route.method);
   }
   return { allowed };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new NotFoundError('Nothing is found at this path: it is not valid percent-encoded UTF-8.');
+  }
 }
 
 export interface GatewayOptions {

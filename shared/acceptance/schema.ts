@@ -1,9 +1,16 @@
 /** What the emailed link and the decision form carry, and the JSON answers to them. */
 import * as z from 'zod';
 import { ROLE_NAMES } from '../domain/roles.js';
-import { MAX_DURATION_DAYS } from '../invitations/schema.js';
+import { invitationIdParam, MAX_DURATION_DAYS } from '../invitations/schema.js';
 import { invitationViewSchema } from '../invitations/model.js';
 import { relationshipSchema } from '../relationships/model.js';
+import { readerText } from '../domain/text.js';
+
+/** What the emailed link's page says for an id or secret that matches nothing (a cut-off link, most often). */
+export const LINK_NOT_FOUND = 'This link is not valid. Check that you opened the whole link from the email.';
+
+/** `/accept/{id}`: the invitation's id, a UUID. */
+export const acceptancePathParams = z.strictObject({ id: invitationIdParam });
 
 /** The link's secret; anything unusable becomes '' and so matches nothing (404, like any wrong secret). */
 const secret = z.string().max(256).catch('');
@@ -22,16 +29,7 @@ export const decisionBody = z.strictObject({
   /** Set by the page's form: with it, no ticked role means none (a form sends nothing for unticked boxes). */
   rolesChosen: z.literal('1').optional(),
   durationDays: z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(MAX_DURATION_DAYS).optional()),
-  reason: z.preprocess(
-    blankAsMissing,
-    z
-      .string()
-      .trim()
-      .max(500)
-      // eslint-disable-next-line no-control-regex -- finding control characters is the point
-      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters')
-      .optional(),
-  ),
+  reason: z.preprocess(blankAsMissing, readerText({ max: 500, min: 0, lineBreaks: true }).optional()),
 });
 export type DecisionInput = z.output<typeof decisionBody>;
 

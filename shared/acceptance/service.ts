@@ -14,7 +14,7 @@ import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
 import type { Role } from '../domain/roles.js';
 import { writeDecision, type DecisionRefusal } from './repository.js';
-import type { DecisionInput, decisionResultSchema } from './schema.js';
+import { LINK_NOT_FOUND, type DecisionInput, type decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
 
@@ -179,7 +179,7 @@ function refusalFor(invitation: Invitation, at: Date): AppError | undefined {
 }
 
 function linkNotFound(): NotFoundError {
-  return new NotFoundError('This link is not valid. Check that you opened the whole link from the email.');
+  return new NotFoundError(LINK_NOT_FOUND);
 }
 
 function sameHash(a: string, b: string): boolean {

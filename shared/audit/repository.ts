@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, epochSeconds, newId } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
-import { auditKey, customerAuditPartition, partnerPartition, AUDIT_SK_PREFIX } from '../data/keys.js';
+import { auditKey, customerAuditPartition, partnerPartition, AUDIT_SK_PREFIX, PARTNER_PREFIX } from '../data/keys.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import type { TransactItem } from '../data/transactions.js';
 import type { Page } from '../relationships/repository.js';
@@ -57,7 +57,12 @@ export async function queryAudit(
       ...(byPartner
         ? { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': partition, ':prefix': AUDIT_SK_PREFIX } }
         : { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition } }),
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: byPartner ? 'PK' : 'GSI1PK', value: partition }),
+      ExclusiveStartKey: decodeCursor(
+        options.cursor,
+        byPartner
+          ? { PK: partition, SK: { prefix: AUDIT_SK_PREFIX } }
+          : { GSI1PK: partition, GSI1SK: { prefix: '' }, PK: { prefix: PARTNER_PREFIX }, SK: { prefix: AUDIT_SK_PREFIX } },
+      ),
       ScanIndexForward: false,
       Limit: options.limit,
     }),

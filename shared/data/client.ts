@@ -3,10 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.js';
 import { traced } from '../tracer.js';
+import { retireOnClientSideFailure } from '../sdk-clients.js';
 
 let client: DynamoDBDocumentClient | undefined;
 
-/** The shared DocumentClient; locally it points at `DYNAMODB_ENDPOINT`. */
+/** The shared DocumentClient, rebuilt after a client-side failure; locally it points at `DYNAMODB_ENDPOINT`. */
 export function db(): DynamoDBDocumentClient {
   if (client === undefined) {
     const { dynamodbEndpoint } = config();
@@ -17,12 +18,17 @@ export function db(): DynamoDBDocumentClient {
         : { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
       ),
     );
-    client = DynamoDBDocumentClient.from(base, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    client = retireOnClientSideFailure(
+      DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }),
+      forgetDb,
+    );
   }
   return client;
 }
+
+const forgetDb = (retired: DynamoDBDocumentClient) => {
+  if (client === retired) client = undefined;
+};
 
 /** Forgets the shared client (the local stack and tests switch endpoints). */
 export function resetDb(): void {

@@ -16,7 +16,9 @@ export const partnerKey = (partnerId: string) => ({ PK: partnerPartition(partner
 
 export const domainClaimKey = (domain: string) => ({ PK: `DOMAIN#${domain}`, SK: 'PARTNER' });
 
-export const invitationKey = (invitationId: string) => ({ PK: `INVITATION#${invitationId}`, SK: 'INVITATION' });
+export const INVITATION_PK_PREFIX = 'INVITATION#';
+export const INVITATION_SK = 'INVITATION';
+export const invitationKey = (invitationId: string) => ({ PK: `${INVITATION_PK_PREFIX}${invitationId}`, SK: INVITATION_SK });
 
 /** The partner's listing of its invitations (GSI1), newest first by sort key. */
 export const partnerInvitationsPartition = (partnerId: string) => `${partnerPartition(partnerId)}#INVITATIONS`;

@@ -7,6 +7,7 @@ import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord } 
 import * as z from 'zod';
 import { AUDIT_EVENT_TYPES, detailType, type AuditEvent } from '../audit/model.js';
 import { localCredentials } from '../data/client.js';
+import { retireOnClientSideFailure } from '../sdk-clients.js';
 import { logger } from '../log.js';
 import { traced } from '../tracer.js';
 import { decodeStreamImage, StreamImageError } from './stream.js';
@@ -26,8 +27,11 @@ export function eventBridge(): { eventBridge: EventBridgeClient; busName: string
   if (client === undefined) {
     const endpoint = optional('EVENTBRIDGE_ENDPOINT');
     client = {
-      eventBridge: traced(
-        new EventBridgeClient(endpoint === undefined ? {} : { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials }),
+      eventBridge: retireOnClientSideFailure(
+        traced(new EventBridgeClient(endpoint === undefined ? {} : { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials })),
+        (retired) => {
+          if (client?.eventBridge === retired) client = undefined;
+        },
       ),
       busName: optional('EVENT_BUS_NAME') ?? 'default',
     };

@@ -1,8 +1,9 @@
 /**
  * The one HTTP middleware chain of every API function: normalise headers → the Lambda context
- * into the logger (request id, cold start) → refuse tokens of unregistered partners → (refuse cross-site
- * form posts) → (Idempotency-Key) → parse and validate body and query → the handler; typed
- * errors become problem+json (or an HTML page) in the one error handler.
+ * into the logger (request id, cold start) → refuse ill-formed text and validate path parameters
+ * (before any read) → refuse tokens of unregistered partners → (refuse cross-site form posts) →
+ * (Idempotency-Key) → parse and validate body and query → the handler; typed errors become
+ * problem+json (or an HTML page) in the one error handler.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -12,6 +13,7 @@ import type * as z from 'zod';
 import {
   ForbiddenError,
   MalformedJsonError,
+  NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -23,6 +25,7 @@ import { config } from '../config.js';
 import { logger } from '../log.js';
 import { refuseUnregisteredPartner } from '../partners/access.js';
 import type { JwtClaims } from '../identity/caller.js';
+import { findIllFormed, ILL_FORMED } from '../domain/text.js';
 
 export { callerOf, customerDomainOf, partnerIdOf, requireCaller, type Caller } from '../identity/caller.js';
 
@@ -36,17 +39,26 @@ export type ApiEvent = APIGatewayProxyEventV2 & {
   };
 };
 
-export interface HttpRequest<TBody, TQuery> {
+export interface HttpRequest<TBody, TQuery, TParams = undefined> {
   readonly event: ApiEvent;
   readonly body: TBody;
   readonly query: TQuery;
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: TParams;
   readonly headers: Readonly<Record<string, string | undefined>>;
 }
 
-export interface HttpHandlerOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
+export interface HttpHandlerOptions<
+  TBody extends z.ZodType | undefined,
+  TQuery extends z.ZodType | undefined,
+  TParams extends z.ZodType | undefined = undefined,
+> {
   readonly body?: TBody;
+  /** Also takes HTML form posts (the acceptance page); other routes take JSON bodies only. */
+  readonly forms?: boolean;
   readonly query?: TQuery;
+  /** Path parameters: one that does not fit names nothing, so 404 (detail `notFound`) before any read. */
+  readonly params?: TParams;
+  readonly notFound?: string;
   /** Renders errors as an HTML page for browsers (the customer's acceptance routes). */
   readonly errorPage?: (problem: Problem) => string;
   /** Honours the Idempotency-Key header (POST routes). */
@@ -57,11 +69,13 @@ export interface HttpHandlerOptions<TBody extends z.ZodType | undefined, TQuery 
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 
-/** Wraps `fn` in the chain; body and query arrive parsed and validated, typed by their schemas. */
-export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQuery extends z.ZodType | undefined = undefined>(
-  options: HttpHandlerOptions<TBody, TQuery>,
-  fn: (request: HttpRequest<Parsed<TBody>, Parsed<TQuery>>) => Promise<HttpResponse>,
-) {
+/** Wraps `fn` in the chain; body, query and path parameters arrive parsed and validated, typed by their schemas. */
+export function httpHandler<
+  TBody extends z.ZodType | undefined = undefined,
+  TQuery extends z.ZodType | undefined = undefined,
+  TParams extends z.ZodType | undefined = undefined,
+>(options: HttpHandlerOptions<TBody, TQuery, TParams>, fn: (request: HttpRequest<Parsed<TBody>, Parsed<TQuery>, Parsed<TParams>>) => Promise<HttpResponse>) {
+  const params = new WeakMap<ApiEvent, unknown>();
   const chain = middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
     .use(httpHeaderNormalizer())
     .use({
@@ -75,17 +89,26 @@ export function httpHandler<TBody extends z.ZodType | undefined = undefined, TQu
     })
     // Every log line of the request carries its request id and cold start; its onError runs before the error handler's.
     .use(injectLambdaContext(logger));
+  chain.use({
+    before: (request) => {
+      refuseIllFormedText(request.event);
+      if (options.params === undefined) return;
+      const parsed = options.params.safeParse(request.event.pathParameters ?? {});
+      if (!parsed.success) throw new NotFoundError(options.notFound);
+      params.set(request.event, parsed.data);
+    },
+  });
   chain.use({ before: (request) => refuseUnregisteredPartner(request.event) });
   if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
   if (options.idempotent === true) chain.use(idempotency());
   return chain.handler(async (event) => {
     const headers = event.headers ?? {};
-    const body = options.body === undefined ? undefined : validate(options.body, parseBody(event), 'body');
+    const body = options.body === undefined ? undefined : validate(options.body, parseBody(event, options.forms === true), 'body');
     const query = options.query === undefined ? undefined : validate(options.query, event.queryStringParameters ?? {}, 'query');
     const response = await fn({
       event,
       headers,
-      params: (event.pathParameters ?? {}) as Record<string, string>,
+      params: params.get(event) as Parsed<TParams>,
       body: body as Parsed<TBody>,
       query: query as Parsed<TQuery>,
     });
@@ -110,20 +133,41 @@ function refuseCrossSite(event: ApiEvent): void {
   }
 }
 
-/** Reads a JSON or form-encoded body, refusing oversized, malformed or unsupported ones. */
-function parseBody(event: ApiEvent): unknown {
+/**
+ * Refuses ill-formed Unicode (a lone UTF-16 surrogate) in every text a request carries: headers,
+ * query string and path parameters here, bodies once parsed (`parseBody`). Nothing downstream
+ * (a schema, the SES serialiser) ever sees such a string.
+ */
+function refuseIllFormedText(event: ApiEvent): void {
+  const parts = [
+    ['headers', event.headers],
+    ['query', event.queryStringParameters],
+    ['path', event.pathParameters],
+  ] as const;
+  for (const [where, values] of parts) {
+    const path = findIllFormed(values ?? {});
+    if (path !== undefined) throw new ValidationError(`The ${where} is not valid.`, [{ path: path.join('.'), message: ILL_FORMED }]);
+  }
+}
+
+/** Reads a JSON body (or, with `forms`, a form-encoded one), refusing oversized, malformed, ill-formed or unsupported ones. */
+function parseBody(event: ApiEvent, forms: boolean): unknown {
   const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   if (raw.trim() === '') throw new ValidationError('A request body is required.', [{ path: '', message: 'body is empty' }]);
   const type = (event.headers?.['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json' || type?.endsWith('+json')) {
+    let body: unknown;
     try {
-      return JSON.parse(raw) as unknown;
+      body = JSON.parse(raw) as unknown;
     } catch {
       throw new MalformedJsonError();
     }
+    const path = findIllFormed(body);
+    if (path !== undefined) throw new ValidationError('The body is not valid.', [{ path: path.join('.'), message: ILL_FORMED }]);
+    return body;
   }
-  if (type === 'application/x-www-form-urlencoded') {
+  if (type === 'application/x-www-form-urlencoded' && forms) {
     // A field sent more than once (ticked checkboxes) becomes a list.
     const form: Record<string, string | string[]> = {};
     for (const [name, value] of new URLSearchParams(raw)) {
@@ -132,7 +176,8 @@ function parseBody(event: ApiEvent): unknown {
     }
     return form;
   }
-  throw new UnsupportedMediaTypeError(`Content-Type ${type ?? ''} is not supported; send application/json.`);
+  // `curl -d '{...}'` labels JSON as a form: say what to send instead of reporting its fields as unknown.
+  throw new UnsupportedMediaTypeError(`Content-Type ${type ?? ''} is not supported here: send the body as JSON, with Content-Type: application/json.`);
 }
 
 /** Validates against a schema; every issue becomes `{ path, message }`. */

@@ -54,7 +54,8 @@ function store(): Middleware {
       persistenceStore,
       config: new IdempotencyConfig({
         eventKeyJmesPath: KEY_PATH,
-        payloadValidationJmesPath: 'body',
+        // A POST without a body (a resend) has nothing at `body`: hash it as empty, not as undefined (a 500).
+        payloadValidationJmesPath: "body || ''",
         expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
         throwOnNoIdempotencyKey: false,
       }),

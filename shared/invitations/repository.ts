@@ -11,6 +11,8 @@ import {
   domainClaimKey,
   expiryKey,
   invitationQuotaKey,
+  INVITATION_PK_PREFIX,
+  INVITATION_SK,
   invitationKey,
   invitationListingKey,
   partnerInvitationsPartition,
@@ -134,7 +136,7 @@ export async function queryPartnerInvitations(
   options: { limit: number; cursor?: string; status?: string; at: string },
 ): Promise<Page<Invitation>> {
   const partition = partnerInvitationsPartition(partnerId);
-  const startKey = decodeCursor(options.cursor, { attribute: 'GSI1PK', value: partition });
+  const startKey = decodeCursor(options.cursor, { GSI1PK: partition, GSI1SK: { prefix: '' }, PK: { prefix: INVITATION_PK_PREFIX }, SK: INVITATION_SK });
   const filter = statusFilter(options.status, options.at);
   // Closed invitations past their retention are gone for the reader, whether or not TTL has run.
   const retained = '(attribute_not_exists(#ttl) OR #ttl > :epoch)';

@@ -2,19 +2,11 @@
 import * as z from 'zod';
 import { DEFAULT_ROLES, ROLE_NAMES } from '../domain/roles.js';
 import { isWithinDomain, normaliseDomain, normaliseEmail } from '../domain/domains.js';
+import { readerText } from '../domain/text.js';
 import { INVITATION_STATUSES } from './model.js';
 
-/** Printable text without control characters (they have no place in names or email headers). */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
-
-const domain = z
+/** A domain name, normalised to lower-case ASCII: the shape of `customerDomain` in bodies and paths. */
+export const domain = z
   .string()
   .max(253)
   .transform((value, ctx) => {
@@ -44,7 +36,7 @@ export const createInvitationBody = z
   .strictObject({
     customerDomain: domain,
     adminEmail: email,
-    customerName: text(200).optional(),
+    customerName: readerText({ max: 200 }).optional(),
     roles: z
       .array(z.enum(ROLE_NAMES))
       .min(1)
@@ -57,7 +49,7 @@ export const createInvitationBody = z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a language tag such as en or de-DE')
       .default('en'),
-    message: text(500).optional(),
+    message: readerText({ max: 500 }).optional(),
   })
   .superRefine((body, ctx) => {
     const adminDomain = body.adminEmail.slice(body.adminEmail.lastIndexOf('@') + 1);
@@ -82,3 +74,9 @@ export const listInvitationsQuery = z.strictObject({ ...pageQuery, status: z.enu
 export type ListInvitationsQuery = z.output<typeof listInvitationsQuery>;
 
 export const invitationIdParam = z.uuid();
+
+/** `/invitations/{id}`: an id that is not a UUID names no invitation. */
+export const invitationPathParams = z.strictObject({ id: invitationIdParam });
+
+/** What the partner hears for an invitation that is not theirs, does not exist or cannot exist. */
+export const INVITATION_NOT_FOUND = 'No invitation of yours has this id.';

@@ -6,6 +6,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, UnprocessableEr
 import { logger } from '../log.js';
 import { acceptanceLink, invitationEmail } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
+import { INVITATION_NOT_FOUND } from './schema.js';
 import { getPartner } from '../partners/repository.js';
 import { putAudit } from '../audit/repository.js';
 import type { AuditEventType } from '../audit/model.js';
@@ -128,7 +129,7 @@ async function deliver(invitation: Invitation, secret: string, options: { replac
 async function ownInvitation(partnerId: string, invitationId: string, at: Date, consistent = false): Promise<Invitation> {
   const invitation = await findInvitation(invitationId, consistent);
   if (invitation === undefined || invitation.partnerId !== partnerId || !isRetained(invitation, at)) {
-    throw new NotFoundError('No invitation of yours has this id.');
+    throw new NotFoundError(INVITATION_NOT_FOUND);
   }
   return invitation;
 }
@@ -196,7 +197,7 @@ export class ResendLimitError extends AppError {
 }
 
 function notPending(refusal: ActionRefusal, at: Date): AppError {
-  if (refusal.reason === 'NOT_FOUND') return new NotFoundError('No invitation of yours has this id.');
+  if (refusal.reason === 'NOT_FOUND') return new NotFoundError(INVITATION_NOT_FOUND);
   const status = toView(refusal.current, at).status;
   // Still pending: another change (a simultaneous resend) replaced what this one was based on.
   if (status === 'PENDING') return new ConflictError('CONFLICT', 'This invitation changed at the same moment (another resend?); read it again and retry.');

@@ -3,20 +3,26 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { config } from '../config.js';
 import { localCredentials } from '../data/client.js';
 import { traced } from '../tracer.js';
+import { retireOnClientSideFailure } from '../sdk-clients.js';
 import type { EmailContent } from './invitation-email.js';
 
 let client: SESClient | undefined;
 
-/** The shared SES client; locally it points at `SES_ENDPOINT`. */
+/** The shared SES client, rebuilt after a client-side failure; locally it points at `SES_ENDPOINT`. */
 export function ses(): SESClient {
   if (client === undefined) {
     const { sesEndpoint } = config();
-    client = traced(
-      new SESClient(sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials }),
+    client = retireOnClientSideFailure(
+      traced(new SESClient(sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials })),
+      forgetSes,
     );
   }
   return client;
 }
+
+const forgetSes = (retired: SESClient) => {
+  if (client === retired) client = undefined;
+};
 
 /** Forgets the shared client (the local stack and tests switch endpoints). */
 export function resetSes(): void {

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../data/client.js';
 import { domainClaimKey, partnerKey } from '../data/keys.js';
 import { now } from '../clock.js';
+import { partnerId } from './schema.js';
 
 export interface Partner {
   readonly id: string;
@@ -31,6 +32,7 @@ export function clearPartnerCache(): void {
 
 /** Registers a partner and claims its domain; used by seeding and onboarding scripts, idempotent (the first registration time stays). */
 export async function putPartner(partner: Partner): Promise<void> {
+  partnerId.parse(partner.id);
   await db().send(
     new UpdateCommand({
       TableName: tableName(),

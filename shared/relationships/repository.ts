@@ -132,7 +132,7 @@ export async function queryPartnerRelationships(
   options: { limit: number; cursor?: string; status?: string; at: string },
 ): Promise<Page<Record<string, unknown>>> {
   const PK = partnerPartition(partnerId);
-  const startKey = decodeCursor(options.cursor, { attribute: 'PK', value: PK });
+  const startKey = decodeCursor(options.cursor, { PK, SK: { prefix: RELATIONSHIP_SK_PREFIX } });
   const filter = statusFilter(options.status, options.at);
   const result = await db().send(
     new QueryCommand({
@@ -177,7 +177,12 @@ export async function queryCustomerRelationships(
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
       ExpressionAttributeValues: { ':pk': GSI1PK, ':prefix': PARTNER_PREFIX, ...filter?.values },
       ...(filter === undefined ? {} : { FilterExpression: filter.expression, ExpressionAttributeNames: { '#status': 'status' } }),
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'GSI1PK', value: GSI1PK }),
+      ExclusiveStartKey: decodeCursor(options.cursor, {
+        GSI1PK,
+        GSI1SK: { prefix: PARTNER_PREFIX },
+        PK: { prefix: PARTNER_PREFIX },
+        SK: { prefix: RELATIONSHIP_SK_PREFIX },
+      }),
       Limit: options.limit,
     }),
   );

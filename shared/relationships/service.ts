@@ -6,12 +6,19 @@ import { putAudit } from '../audit/repository.js';
 import { countMetric } from '../metrics.js';
 import { logger } from '../log.js';
 import type { Caller } from '../identity/caller.js';
-import { pageQuery } from '../invitations/schema.js';
+import { domain, pageQuery } from '../invitations/schema.js';
+import { partnerId } from '../partners/schema.js';
 import { RELATIONSHIP_STATUSES, effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
 import { findRelationship, queryCustomerRelationships, queryPartnerRelationships, terminateRelationship, type Page } from './repository.js';
 
 export const listRelationshipsQuery = z.strictObject({ ...pageQuery, status: z.enum(RELATIONSHIP_STATUSES).optional() });
 export type ListRelationshipsQuery = z.output<typeof listRelationshipsQuery>;
+
+/** `/relationships/{customerDomain}` (the partner's side) or `/customer/relationships/{partnerId}` (the customer's). */
+export const relationshipPathParams = z.union([z.strictObject({ customerDomain: domain }), z.strictObject({ partnerId })]);
+
+/** What either side hears for a relationship that does not exist or cannot exist. */
+export const RELATIONSHIP_NOT_FOUND = 'There is no relationship between this partner and this customer.';
 
 export const customerRelationshipsQuery = z.strictObject({ ...listRelationshipsQuery.shape, format: z.enum(['json', 'csv']).default('json') });
 export type CustomerRelationshipsQuery = z.output<typeof customerRelationshipsQuery>;
@@ -82,7 +89,7 @@ export async function endRelationship(
     if (ended === undefined) throw new Error('A terminated relationship vanished');
     return toRelationshipView(ended, at);
   }
-  if (refused.current === undefined) throw new NotFoundError('There is no relationship between this partner and this customer.');
+  if (refused.current === undefined) throw new NotFoundError(RELATIONSHIP_NOT_FOUND);
   const status = effectiveRelationshipStatus(refused.current as unknown as Relationship, at);
   throw new ConflictError('NOT_ACTIVE', `This relationship is ${status.toLowerCase()}, not active.`);
 }

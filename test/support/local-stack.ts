@@ -36,7 +36,7 @@ export interface ApiResponse {
  * The gateway on a free port, its own table and data directory; links in emails point at it.
  * Every answer is checked against the OpenAPI document, and `stop()` fails on any violation.
  */
-export async function startTestStack(options: { log?: (line: string) => void } = {}): Promise<TestStack> {
+export async function startTestStack(options: { log?: (line: string) => void; sesEndpoint?: string } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'partner-relationships-e2e-'));
   const contract = contractRecorder();
   const stack = await startLocalStack(
@@ -47,7 +47,7 @@ export async function startTestStack(options: { log?: (line: string) => void } =
       dataDir,
       publicBaseUrl: 'http://placeholder.invalid',
       dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
+      sesEndpoint: options.sesEndpoint ?? inject('sesEndpoint'),
       tableName: `e2e-${randomUUID()}`,
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,

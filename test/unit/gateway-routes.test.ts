@@ -27,4 +27,10 @@ describe('the route table', () => {
     expect(matchRoute(routes, 'GET', '/nowhere')).toEqual({ allowed: [] });
     expect(matchRoute(routes, 'GET', '/invitations/').match).toBeUndefined();
   });
+
+  it('answers a path parameter with a malformed percent-escape as a path that names nothing (404, not 500)', () => {
+    for (const path of ['/accept/%E0%A4%A', '/accept/%ED%B0%80', '/invitations/%']) {
+      expect(() => matchRoute(routes, 'GET', path), path).toThrow(expect.objectContaining({ status: 404, code: 'NOT_FOUND' }));
+    }
+  });
 });

@@ -1,0 +1,123 @@
+/**
+ * One partner's bad input must never touch another partner's email. A capturing SES endpoint
+ * (the SES v1 query API, as the SDK speaks it) records every SendEmail request byte for byte.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ses } from '../../shared/mail/mailer.js';
+import { uniqueDomain } from '../support/environment.js';
+import { startTestStack, type TestStack } from '../support/local-stack.js';
+
+/** Every request body SES received, as form fields in order (a repeated name stays repeated). */
+const received: [string, string][][] = [];
+/** Recipients whose requests the endpoint drops mid-connection, as a failing network would. */
+const dropFor = new Set<string>();
+let server: Server;
+let t: TestStack;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const fields = [...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))];
+      if (fields.some(([name, value]) => name.startsWith('Destination.ToAddresses') && dropFor.has(value))) {
+        req.socket.destroy();
+        return;
+      }
+      received.push(fields);
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        `<SendEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendEmailResult><MessageId>captured-${received.length}</MessageId></SendEmailResult><ResponseMetadata><RequestId>r-${received.length}</RequestId></ResponseMetadata></SendEmailResponse>`,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  t = await startTestStack({ sesEndpoint: `http://127.0.0.1:${address.port}` });
+});
+
+afterAll(async () => {
+  await t.stop();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  received.length = 0;
+  dropFor.clear();
+});
+
+const invite = async (partnerId: string, customer: string, body: unknown = { customerDomain: customer, adminEmail: `admin@${customer}` }) =>
+  t.api('POST', '/invitations', { token: await t.partnerToken(partnerId), body });
+
+/** The victim's email is exactly one SendEmail, to the victim alone, with the victim's one link and none of the other party's data. */
+function expectOnlyTheVictimsEmail(victim: { customer: string; invitationId: string }, attacker: { customer: string; partnerName: string }) {
+  expect(received).toHaveLength(1);
+  const fields = received[0] ?? [];
+  const names = fields.map(([name]) => name);
+  expect(new Set(names).size, 'no parameter appears twice').toBe(names.length);
+  expect(fields.filter(([name]) => name.startsWith('Destination.'))).toEqual([['Destination.ToAddresses.member.1', `admin@${victim.customer}`]]);
+  const text = fields.find(([name]) => name === 'Message.Body.Text.Data')?.[1] ?? '';
+  const links = text.match(/https?:\/\/\S+/g) ?? [];
+  expect(links).toHaveLength(1);
+  expect(new URL(links[0] ?? '').pathname).toBe(`/accept/${victim.invitationId}`);
+  const everything = JSON.stringify(fields);
+  expect(everything).not.toContain(attacker.customer);
+  expect(everything).not.toContain(attacker.partnerName);
+}
+
+describe("one partner's bad character never reaches another partner's email", () => {
+  it('refuses a message with a lone surrogate (400, path message), sends nothing, and the next invitation is emailed clean', async () => {
+    // Prepare
+    const attacker = uniqueDomain('attacker');
+    const victim = uniqueDomain('victim');
+    const raw = `{"customerDomain":"${attacker}","adminEmail":"admin@${attacker}","message":"hello \\udfff"}`;
+    // Act
+    const refused = await invite('adatum', attacker, raw);
+    const created = await invite('fabrikam', victim);
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'message' }] });
+    expect(created.status).toBe(201);
+    expectOnlyTheVictimsEmail({ customer: victim, invitationId: created.json?.id }, { customer: attacker, partnerName: 'Adatum' });
+  });
+
+  it('after a send that failed inside the SES client, the next invitation goes out on a fresh client, to its own recipient only', async () => {
+    // Prepare: an ill-formed string reaches the serialiser once (as one did before input was checked), which throws half-way.
+    const attacker = uniqueDomain('attacker');
+    const victim = uniqueDomain('victim');
+    let armed = true;
+    const poison = (next: (args: { input: { Message?: { Body?: { Text?: { Data?: string } } } } }) => Promise<unknown>) => async (args: { input: { Message?: { Body?: { Text?: { Data?: string } } } } }) => {
+      if (armed && args.input.Message?.Body?.Text !== undefined) {
+        armed = false;
+        args.input.Message.Body.Text.Data = `${args.input.Message.Body.Text.Data ?? ''} \udfff`;
+      }
+      return next(args);
+    };
+    ses().middlewareStack.add(poison as never, { step: 'initialize', name: 'poison-once' });
+    // Act
+    const failed = await invite('adatum', attacker);
+    const created = await invite('fabrikam', victim);
+    // Assess
+    expect(armed).toBe(false);
+    expect(failed.status).toBe(201);
+    expect(failed.json?.email.status).toBe('FAILED');
+    expect(created.json?.email.status).toBe('SENT');
+    expectOnlyTheVictimsEmail({ customer: victim, invitationId: created.json?.id }, { customer: attacker, partnerName: 'Adatum' });
+  });
+
+  it('after a send whose connection failed, the next invitation is emailed to its own recipient with its own link', async () => {
+    const attacker = uniqueDomain('attacker');
+    const victim = uniqueDomain('victim');
+    dropFor.add(`admin@${attacker}`);
+    const before = ses();
+    const failed = await invite('adatum', attacker);
+    const created = await invite('fabrikam', victim);
+    expect(failed.json?.email.status).toBe('FAILED');
+    expect(ses()).not.toBe(before);
+    expect(created.json?.email.status).toBe('SENT');
+    expectOnlyTheVictimsEmail({ customer: victim, invitationId: created.json?.id }, { customer: attacker, partnerName: 'Adatum' });
+  });
+});
