@@ -16,7 +16,8 @@ import { problemResponse, toProblem } from '../../shared/http/problem.js';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
 import { verifyToken, type LocalKeys } from './jwt.js';
 
-type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+/** A function's Lambda handler as the gateway calls it. */
+export type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 const functionsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'functions');
 const loaded = new Map<FunctionName, Promise<Handler>>();
@@ -64,7 +65,14 @@ export interface GatewayOptions {
   readonly routes?: readonly Route[];
   /** One line per request: method, path (never the query string), status, duration. */
   readonly log?: (line: string) => void;
+  /** Where each function's handler comes from; by default `functions/<name>.ts` (the benchmark passes the bundled assets). */
+  readonly loadHandler?: (name: FunctionName) => Promise<Handler>;
+  /** Called with how long each stage of a request took (ms); for the benchmark's breakdown. */
+  readonly onStage?: (stage: GatewayStage, ms: number) => void;
 }
+
+/** The gateway's own stages of a request: read the body, verify the token, build the event, run the handler, write the response. */
+export type GatewayStage = 'read' | 'authorize' | 'event' | 'handler' | 'send';
 
 /** Creates the gateway's HTTP server (not yet listening). */
 export function createGateway(options: GatewayOptions): Server {
@@ -72,13 +80,21 @@ export function createGateway(options: GatewayOptions): Server {
   return createServer((req, res) => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    handle(req, res, routes, options.keys)
+    handle(req, res, routes, options)
       .catch((error: unknown) => send(res, problemResponse(toProblem(error).problem)))
       .finally(() => options.log?.(`${req.method} ${path} ${res.statusCode} ${Math.round(performance.now() - started)}ms`));
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], keys: LocalKeys): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], options: GatewayOptions): Promise<void> {
+  const { keys, onStage } = options;
+  let mark = performance.now();
+  const lap = (stage: GatewayStage) => {
+    if (onStage === undefined) return;
+    const at = performance.now();
+    onStage(stage, at - mark);
+    mark = at;
+  };
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
@@ -90,11 +106,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
     throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
   }
   const body = await readBody(req);
+  lap('read');
   const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
+  lap('authorize');
   const event = toEvent(req, url, match, body, claims);
-  const handler = await loadHandler(match.route.function);
-  const result = await handler(event, lambdaContext(match.route.function));
+  const handler = await (options.loadHandler ?? loadHandler)(match.route.function);
+  const context = lambdaContext(match.route.function);
+  lap('event');
+  const result = await handler(event, context);
+  lap('handler');
   send(res, typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
+  lap('send');
 }
 
 /** Reads the body, refusing more than the API accepts without buffering it all. */

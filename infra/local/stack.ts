@@ -13,7 +13,7 @@ import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
 import { startEventBridgeStandIn, startStreamPoller, type StreamPoller } from './events.js';
-import { createGateway } from './gateway.js';
+import { createGateway, type GatewayOptions } from './gateway.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
@@ -56,7 +56,14 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
  */
 export async function startLocalStack(
   settings: LocalSettings,
-  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean; events?: boolean } = {},
+  options: {
+    log?: (line: string) => void;
+    persist?: boolean;
+    cleanupTimer?: boolean;
+    events?: boolean;
+    /** Passed to the gateway: the benchmark serves the bundled assets and times each stage. */
+    gateway?: Pick<GatewayOptions, 'loadHandler' | 'onStage'>;
+  } = {},
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
@@ -108,7 +115,7 @@ export async function startLocalStack(
     }
     const keys = await loadOrCreateKeys(settings.dataDir);
 
-    const gateway = createGateway({ keys, log });
+    const gateway = createGateway({ keys, log, ...options.gateway });
     const apiPort = await listen(gateway, settings.port);
     started.push({ endpoint: '', stop: () => closeServer(gateway) });
     const apiUrl = `http://localhost:${apiPort}`;
