@@ -1,6 +1,7 @@
 /** The benchmark's figures: percentiles, the one table, the JSON file, the machine, and a progress bar on stderr. */
 import { cpus, platform, release, totalmem } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The q-quantile (0..1) of a sample, nearest rank. */
@@ -100,4 +101,23 @@ export function progress(label: string, total: number) {
       process.stderr.write('\n');
     },
   };
+}
+
+let realStdout: typeof process.stdout.write | undefined;
+
+/**
+ * Sends what the functions print (their JSON log and EMF lines, still formatted and written) to
+ * /dev/null, and returns a writer to the real stdout for the benchmark's own lines.
+ */
+export function quietStdout(): (line?: string) => void {
+  const real = (realStdout ??= process.stdout.write.bind(process.stdout));
+  const devNull = openSync('/dev/null', 'w');
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string') writeSync(devNull, chunk);
+    else writeSync(devNull, chunk);
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  return (line = '') => real(`${line}\n`);
 }

@@ -5,7 +5,6 @@
  * prints where the time and the bytes go instead (bench/breakdown.ts). Reports; never gates.
  */
 import './env.js';
-import { openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,18 +20,17 @@ import { putAudit } from '../shared/audit/repository.js';
 import { checkNoActiveRelationship, putRelationship } from '../shared/relationships/repository.js';
 import { deleteGuard } from '../shared/invitations/repository.js';
 import { acceptanceLink, invitationEmail } from '../shared/mail/invitation-email.js';
-import { putPartner } from '../shared/partners/repository.js';
 import { closedTtl } from '../shared/invitations/model.js';
 import { freePort } from '../infra/local/processes.js';
-import { signToken } from '../infra/local/jwt.js';
-import { idempotencyTableName, startLocalStack, type LocalStack } from '../infra/local/stack.js';
+import { idempotencyTableName, type LocalStack } from '../infra/local/stack.js';
 import type { FunctionName } from '../infra/routes.js';
 import type { Handler } from '../infra/local/gateway.js';
 import { assembly, deployedFunctions, importHandler, localEnvironment, type DeployedFunction, type LocalValues } from './assets.js';
 import { bundleSource, EMPTY_SOURCE, initTimes, NAIVE_SOURCE } from './cold.js';
-import { formatTable, progress, quantile, writeResults, type Row } from './report.js';
+import { formatTable, progress, quantile, quietStdout, writeResults, type Row } from './report.js';
 import { batchPut, daysFrom, invitationItem, relationshipItem } from './seed.js';
 import { countingProxy } from './proxy.js';
+import { requests, seedFixtures, startBenchStack, TABLE, type Fixtures } from './fixtures.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = QUICK ? 30 : 200;
@@ -43,11 +41,9 @@ const CONCURRENCY = 50;
 const SCHEDULE_SIZES = QUICK ? [2_000, 10_000] : [10_000, 100_000];
 const OVERDUE = QUICK ? 200 : 1_000;
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
-const TABLE = 'bench';
 
-/** The bench's own lines go to the real stdout; the functions' log and EMF lines go where Lambda's would not bother us (/dev/null), still written. */
-const realStdout = process.stdout.write.bind(process.stdout);
-const say = (line: string) => realStdout(`${line}\n`);
+/** The bench's own lines go to the real stdout; the functions' log and EMF lines to /dev/null (still written, as Lambda writes them). */
+const say = quietStdout();
 const note = (line: string) => process.stderr.write(`${line}\n`);
 
 if (process.argv.includes('--breakdown')) {
@@ -89,22 +85,7 @@ async function main(): Promise<void> {
   const details: Record<string, unknown> = { quick: QUICK, requests: N, coldRuns: K, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY };
   try {
     note('starting DynamoDB Local (in memory), the SES stand-in and the gateway…');
-    stack = await startLocalStack(
-      {
-        port,
-        sesPort: await freePort(),
-        dynamodbPort: await freePort(),
-        eventsPort: await freePort(),
-        dataDir,
-        publicBaseUrl,
-        dynamodbEndpoint: undefined,
-        sesEndpoint: undefined,
-        tableName: TABLE,
-        senderEmail: 'no-reply@bench.localhost',
-        cleanupIntervalSeconds: 0,
-      },
-      { persist: false, cleanupTimer: false, events: false, gateway: { loadHandler } },
-    );
+    stack = await startBenchStack({ port, publicBaseUrl, dataDir, gateway: { loadHandler } });
     const local: LocalValues = {
       tableName: TABLE,
       idempotencyTableName: idempotencyTableName(TABLE),
@@ -117,14 +98,6 @@ async function main(): Promise<void> {
       const { NODE_OPTIONS: _flags, ...env } = localEnvironment(fn, local);
       Object.assign(process.env, env);
     }
-    const devNull = openSync('/dev/null', 'w');
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') writeSync(devNull, chunk);
-      else writeSync(devNull, chunk);
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof process.stdout.write;
 
     const bare = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'local', credentials: localCredentials }), {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -132,7 +105,7 @@ async function main(): Promise<void> {
     const ses = new SESClient({ endpoint: stack.sesUrl, region: 'local', credentials: localCredentials });
 
     const api = stack.apiUrl;
-    const fixtures = await seedFixtures(stack, bare);
+    const fixtures = await seedFixtures(stack, bare, N + WARMUP);
     rows.push(...(await latency(api, bare, ses, fixtures)));
     rows.push(await throughput(api, bare, fixtures));
     const schedule = await scheduleRun(stack, bare, deployed.get('cleanup-expired')!);
@@ -152,51 +125,6 @@ async function main(): Promise<void> {
   say(formatTable(rows));
   await writeResults(RESULTS, rows, details);
   say(`\nwritten to ${RESULTS}`);
-}
-
-interface Fixtures {
-  readonly creators: { partnerId: string; token: string }[];
-  readonly listerToken: string;
-  readonly listerId: string;
-  readonly show: { id: string; secret: string };
-  readonly accept: { id: string; secret: string }[];
-  readonly baseAccept: ReturnType<typeof invitationItem>[];
-}
-
-/** Partners to create with (100 a day each), 30 relationships to list, and the invitations to look at and accept. */
-async function seedFixtures(stack: LocalStack, bare: DynamoDBDocumentClient): Promise<Fixtures> {
-  const at = new Date();
-  const creators = [];
-  for (let i = 0; i < Math.ceil((N + WARMUP) / 90); i++) {
-    const partnerId = `bench-p${i}`;
-    await putPartner({ id: partnerId, name: `Bench ${i}`, domain: `bench-p${i}.example` });
-    creators.push({ partnerId, token: await signToken(stack.keys, { kind: 'partner', partnerId }) });
-  }
-  const listerId = 'bench-lister';
-  await putPartner({ id: listerId, name: 'Bench lister', domain: 'bench-lister.example' });
-  const relationships = Array.from({ length: 30 }, (_, i) => relationshipItem(listerId, `list-${String(i).padStart(2, '0')}.example`, at, daysFrom(at, 365)));
-  const show = invitationItem('bench-p0', 'show.example', at, daysFrom(at, 90));
-  const accept = Array.from({ length: N + WARMUP }, (_, i) => invitationItem('bench-p0', `accept-${i}.example`, at, daysFrom(at, 90)));
-  const baseAccept = Array.from({ length: N + WARMUP }, (_, i) => invitationItem('bench-base', `base-accept-${i}.example`, at, daysFrom(at, 90)));
-  const items = [...relationships, show.item, ...[...accept, ...baseAccept].flatMap((x) => [x.item, x.guard])];
-  const bar = progress('seeding fixtures', items.length);
-  await batchPut(bare, TABLE, items, bar.tick);
-  bar.done();
-  return {
-    creators,
-    listerToken: await signToken(stack.keys, { kind: 'partner', partnerId: listerId }),
-    listerId,
-    show: { id: show.invitation.id, secret: show.secret },
-    accept: accept.map((x) => ({ id: x.invitation.id, secret: x.secret })),
-    baseAccept,
-  };
-}
-
-async function call(url: string, init: RequestInit, expected: number): Promise<string> {
-  const response = await fetch(url, init);
-  const body = await response.text();
-  if (response.status !== expected) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname}: expected ${expected}, got ${response.status}: ${body.slice(0, 300)}`);
-  return body;
 }
 
 /** The create transaction's items, built like insertInvitation builds them (one check per domain and parent, then five). */
@@ -234,23 +162,12 @@ function createTransaction(i: number, at: Date): { items: TransactWriteCommandIn
 
 /** Each request alternates with its bare SDK calls (who goes first swaps every round); p50 and p99 of both. */
 async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient, f: Fixtures): Promise<Row[]> {
-  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const send = requests(api, f);
   const operations: { name: string; baselineName: string; op: (i: number) => Promise<unknown>; base: (i: number) => Promise<unknown> }[] = [
     {
       name: 'POST /invitations',
       baselineName: 'TransactWrite + UpdateItem + SendEmail',
-      op: (i) => {
-        const creator = f.creators[Math.floor(i / 90)]!;
-        return call(
-          `${api}/invitations`,
-          {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${creator.token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ customerDomain: `create-${i}.example`, adminEmail: `admin@create-${i}.example` }),
-          },
-          201,
-        );
-      },
+      op: send.create,
       base: async (i) => {
         const at = new Date();
         const { items, invitation: x } = createTransaction(i, at);
@@ -277,16 +194,13 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
     {
       name: 'GET /accept/{id}?token=',
       baselineName: 'GetItem',
-      op: () => call(`${api}/accept/${f.show.id}?token=${f.show.secret}`, {}, 200),
+      op: send.show,
       base: () => bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(f.show.id) })),
     },
     {
       name: 'POST /accept/{id} (accept)',
       baselineName: 'GetItem + TransactWrite (4 items)',
-      op: (i) => {
-        const x = f.accept[i]!;
-        return call(`${api}/accept/${x.id}`, { method: 'POST', headers: form, body: `token=${x.secret}&decision=accept` }, 200);
-      },
+      op: send.accept,
       base: async (i) => {
         const x = f.baseAccept[i]!;
         const { Item } = await bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(x.invitation.id), ConsistentRead: true }));
@@ -332,7 +246,7 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
     {
       name: 'GET /relationships (25 items)',
       baselineName: 'the same Query',
-      op: () => call(`${api}/relationships`, { headers: { Authorization: `Bearer ${f.listerToken}` } }, 200),
+      op: send.list,
       base: () =>
         bare.send(
           new QueryCommand({
@@ -344,7 +258,7 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
         ),
     },
   ];
-  const listed = JSON.parse(await call(`${api}/relationships`, { headers: { Authorization: `Bearer ${f.listerToken}` } }, 200)) as { items: unknown[] };
+  const listed = JSON.parse(await send.list()) as { items: unknown[] };
   if (listed.items.length !== 25) throw new Error(`GET /relationships listed ${listed.items.length} items, not 25`);
   const rows: Row[] = [];
   const bar = progress('latency', operations.length * (N + WARMUP));
@@ -394,7 +308,7 @@ async function loop(workers: number, ms: number, run: () => Promise<unknown>): P
 
 /** 50 concurrent clients on the acceptance page vs 50 concurrent bare GetItem callers, in alternating halves. */
 async function throughput(api: string, bare: DynamoDBDocumentClient, f: Fixtures): Promise<Row> {
-  const page = () => call(`${api}/accept/${f.show.id}?token=${f.show.secret}`, {}, 200);
+  const page = requests(api, f).show;
   const get = () => bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(f.show.id) }));
   const bar = progress('throughput', 4);
   const measured = [];
