@@ -84,6 +84,7 @@ export async function writeResults(file: string, rows: readonly Row[], details: 
 export function progress(label: string, total: number) {
   const width = 30;
   let last = -1;
+  const started = performance.now();
   const draw = (done: number) => {
     const share = total === 0 ? 1 : Math.min(1, done / total);
     const pct = Math.floor(share * 100);
@@ -98,7 +99,7 @@ export function progress(label: string, total: number) {
     done: () => {
       last = -1;
       draw(total);
-      process.stderr.write('\n');
+      process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     },
   };
 }
