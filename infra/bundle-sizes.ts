@@ -11,7 +11,10 @@ interface Manifest {
 }
 
 interface Template {
-  readonly Resources?: Record<string, { readonly Type: string; readonly Metadata?: Record<string, unknown> }>;
+  readonly Resources?: Record<
+    string,
+    { readonly Type: string; readonly Metadata?: Record<string, unknown>; readonly Properties?: { readonly Environment?: { readonly Variables?: Record<string, unknown> } } }
+  >;
 }
 
 /** One function's bundle: its code file and source map, in bytes. */
@@ -20,6 +23,10 @@ export interface BundleSize {
   readonly function: string;
   readonly code: number;
   readonly map: number;
+  /** The asset directory (index.mjs and its map), as deployed. */
+  readonly dir: string;
+  /** The function's environment as the template sets it; references to other resources stay unresolved objects. */
+  readonly environment: Record<string, unknown>;
 }
 
 function readJson<T>(file: string): T {
@@ -51,6 +58,8 @@ export function bundleSizes(assemblyDir: string): BundleSize[] {
         function: typeof cdkPath === 'string' ? (cdkPath.split('/').at(-2) ?? logicalId) : logicalId,
         code: bytes(dir, /^index\.(mjs|cjs|js)$/),
         map: bytes(dir, /^index\.(mjs|cjs|js)\.map$/),
+        dir,
+        environment: resource.Properties?.Environment?.Variables ?? {},
       });
     }
   }

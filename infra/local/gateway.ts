@@ -17,7 +17,8 @@ import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, Unauthorize
 import { readBody } from './http.js';
 import { verifyToken, type LocalKeys } from './jwt.js';
 
-type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+/** A function's Lambda handler as the gateway calls it. */
+export type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 const functionsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'functions');
 const loaded = new Map<FunctionName, Promise<Handler>>();
@@ -78,7 +79,14 @@ export interface GatewayOptions {
   readonly log?: (line: string) => void;
   /** Sees every answer as the client gets it (the contract test checks each against the OpenAPI document). */
   readonly onResponse?: (response: ObservedResponse) => void;
+  /** Where each function's handler comes from; by default `functions/<name>.ts` (the benchmark passes the bundled assets). */
+  readonly loadHandler?: (name: FunctionName) => Promise<Handler>;
+  /** Called with how long each stage of a request took (ms); for the benchmark's breakdown. */
+  readonly onStage?: (stage: GatewayStage, ms: number) => void;
 }
+
+/** The gateway's own stages of a request: read the body, verify the token, build the event, run the handler, write the response. */
+export type GatewayStage = 'read' | 'authorize' | 'event' | 'handler' | 'send';
 
 /** An answer of the gateway: the route it matched (none for 404/405 and /health), the status, headers (lower-case names) and body sent. */
 export interface ObservedResponse {
@@ -102,7 +110,7 @@ export function createGateway(options: GatewayOptions): Server {
       if (!send(res, result, headOnly)) return;
       options.onResponse?.({ route: matched.route, method: (req.method ?? 'GET').toUpperCase(), ...observed(result, headOnly) });
     };
-    handle(req, reply, routes, options.keys, matched)
+    handle(req, reply, routes, options, matched)
       .catch((error: unknown) => {
         const { problem, headers } = toProblem(error);
         reply(problemResponse(problem, headers));
@@ -111,7 +119,15 @@ export function createGateway(options: GatewayOptions): Server {
   });
 }
 
-async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route[], keys: LocalKeys, matched: { route?: Route }): Promise<void> {
+async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route[], options: GatewayOptions, matched: { route?: Route }): Promise<void> {
+  const { keys, onStage } = options;
+  let mark = performance.now();
+  const lap = (stage: GatewayStage) => {
+    if (onStage === undefined) return;
+    const at = performance.now();
+    onStage(stage, at - mark);
+    mark = at;
+  };
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
@@ -125,11 +141,17 @@ async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route
   matched.route = match.route;
   // Refuses more than the API accepts without buffering it all.
   const body = await readBody(req, MAX_BODY_BYTES, () => new PayloadTooLargeError(MAX_BODY_BYTES));
+  lap('read');
   const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
+  lap('authorize');
   const event = toEvent(req, url, match, body, claims);
-  const handler = await loadHandler(match.route.function);
-  const result = await handler(event, lambdaContext(match.route.function));
+  const handler = await (options.loadHandler ?? loadHandler)(match.route.function);
+  const context = lambdaContext(match.route.function);
+  lap('event');
+  const result = await handler(event, context);
+  lap('handler');
   reply(typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
+  lap('send');
 }
 
 /** Verifies the bearer token as the HTTP API's JWT authorizer does: signature, issuer, audience, expiry. */

@@ -58,7 +58,14 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
  */
 export async function startLocalStack(
   settings: LocalSettings,
-  options: { log?: (line: string) => void; persist?: boolean; cleanupTimer?: boolean; events?: boolean; onResponse?: GatewayOptions['onResponse'] } = {},
+  options: {
+    log?: (line: string) => void;
+    persist?: boolean;
+    cleanupTimer?: boolean;
+    events?: boolean;
+    /** Passed to the gateway: the contract test observes every answer; the benchmark serves the bundled assets and times each stage. */
+    gateway?: Pick<GatewayOptions, 'loadHandler' | 'onStage' | 'onResponse'>;
+  } = {},
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
@@ -112,7 +119,7 @@ export async function startLocalStack(
     }
     const keys = await loadOrCreateKeys(settings.dataDir);
 
-    const gateway = createGateway({ keys, log, onResponse: options.onResponse });
+    const gateway = createGateway({ keys, log, ...options.gateway });
     const apiPort = await listen(gateway, settings.port);
     started.push({ endpoint: '', stop: () => closeServer(gateway) });
     const apiUrl = `http://localhost:${apiPort}`;

@@ -52,7 +52,7 @@ export async function startTestStack(options: { log?: (line: string) => void; se
       senderEmail: 'no-reply@partner-relationships.test',
       cleanupIntervalSeconds: 0,
     },
-    { persist: false, cleanupTimer: false, events: false, log: options.log, onResponse: contract.observe },
+    { persist: false, cleanupTimer: false, events: false, log: options.log, gateway: { onResponse: contract.observe } },
   );
   process.env.PUBLIC_BASE_URL = stack.apiUrl;
   // End-to-end files invite hundreds of times a (test) day; the quota has tests of its own.
