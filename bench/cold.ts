@@ -65,7 +65,7 @@ export function initOnce(file: string, env: Record<string, string>): number {
     encoding: 'utf8',
   });
   const ms = Number(result.stdout);
-  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`init of ${file} failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`init of ${file} failed: ${result.stderr.trim().split('\n').slice(0, 12).join(' | ')}`);
   return ms;
 }
 

@@ -80,25 +80,30 @@ export async function writeResults(file: string, rows: readonly Row[], details: 
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
-/** A one-line progress bar on stderr (`\r`-redrawn); `done()` ends the line. */
+/** A one-line progress bar on stderr (`\r`-redrawn on a terminal; elsewhere, a log, only the closing line); `done()` ends the line. */
 export function progress(label: string, total: number) {
   const width = 30;
   let last = -1;
   const started = performance.now();
-  const draw = (done: number) => {
+  const terminal = process.stderr.isTTY === true;
+  const line = (done: number) => {
     const share = total === 0 ? 1 : Math.min(1, done / total);
     const pct = Math.floor(share * 100);
+    const filled = Math.round(share * width);
+    return { pct, text: `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}` };
+  };
+  const draw = (done: number) => {
+    if (!terminal) return;
+    const { pct, text } = line(done);
     if (pct === last) return;
     last = pct;
-    const filled = Math.round(share * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`);
+    process.stderr.write(`\r${text}`);
   };
   draw(0);
   return {
     tick: draw,
     done: () => {
-      last = -1;
-      draw(total);
+      process.stderr.write(`${terminal ? '\r' : ''}${line(total).text}`);
       process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     },
   };

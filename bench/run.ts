@@ -69,10 +69,14 @@ async function main(): Promise<void> {
     return handler;
   };
   let stack: LocalStack | undefined;
-  const stop = async () => {
+  const stopStack = async () => {
     await stack?.stop().catch(() => undefined);
     stack = undefined;
     await rm(dataDir, { recursive: true, force: true });
+  };
+  // The assembly outlives the stack: the cold starts after it import its bundles.
+  const stop = async () => {
+    await stopStack();
     if (fresh) await rm(assemblyDir, { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     details.schedule = schedule.details;
     bare.destroy();
     ses.destroy();
-    await stop();
+    await stopStack();
     const cold = await coldStarts(deployed, local);
     rows.push(...cold.rows);
     details.coldStart = cold.details;
