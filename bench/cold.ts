@@ -7,27 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { BUNDLING, REPO_ROOT } from '../infra/constructs/app-function.js';
+import { build, type Metafile } from 'esbuild';
+import { ESBUILD_OPTIONS, REPO_ROOT } from '../infra/constructs/app-function.js';
 import { quantile } from './report.js';
 
 const RUNNER = fileURLToPath(new URL('./init-runner.mjs', import.meta.url));
-
-/** esbuild options equal to what NodejsFunction passes for BUNDLING (bundle, node platform, ESM, minified, external source map). */
-export const ESBUILD_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: BUNDLING.format,
-  target: BUNDLING.target,
-  mainFields: [...BUNDLING.mainFields],
-  banner: { js: BUNDLING.banner },
-  minify: BUNDLING.minify,
-  sourcemap: BUNDLING.sourceMap,
-  sourcesContent: BUNDLING.sourcesContent,
-  external: [...BUNDLING.externalModules],
-  absWorkingDir: REPO_ROOT,
-  logLevel: 'silent',
-};
 
 /** A module a function might be: code bytes, map bytes and the file to import. */
 export interface BuiltModule {

@@ -10,7 +10,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../infra/config.js';
 import type { Cloud, DeploymentConfig } from '../../infra/config.js';
 import { ACCESS_LOG_FIELDS, MIN_PASSWORD_LENGTH, TENANT_ATTRIBUTES } from '../../infra/constructs/api.js';
-import { BUNDLING, REPO_ROOT } from '../../infra/constructs/app-function.js';
+import { BUNDLING, ESBUILD_OPTIONS, REPO_ROOT } from '../../infra/constructs/app-function.js';
 import { INVITATION_METRICS } from '../../infra/constructs/monitoring.js';
 import { constructId } from '../../infra/names.js';
 import { functions as catalogue, routes, scheduledFunctions } from '../../infra/routes.js';
@@ -623,23 +623,18 @@ describe('the functions', () => {
   it('bundles every function in the catalogue the way the stack does, as ESM for the Node.js 22 it runs on', async () => {
     // Act
     const result = await build({
+      ...ESBUILD_OPTIONS,
       entryPoints: names.map((name) => join(REPO_ROOT, 'functions', `${name}.ts`)),
-      bundle: true,
-      platform: 'node',
-      format: BUNDLING.format,
-      target: BUNDLING.target,
-      mainFields: [...BUNDLING.mainFields],
-      banner: { js: BUNDLING.banner },
-      minify: BUNDLING.minify,
+      sourcemap: false,
       outdir: join(tmpdir(), 'bundle-check'),
       write: false,
-      logLevel: 'silent',
     });
 
     // Assess
     expect(result.errors).toEqual([]);
     expect(result.outputFiles.map((file) => file.path.split('/').at(-1)).toSorted()).toEqual(names.map((name) => `${name}.js`).toSorted());
     expect(BUNDLING.target).toBe('node22');
+    expect(ESBUILD_OPTIONS.format).toBe(BUNDLING.format);
     for (const name of names) expect(`node${String(functionProperties(name).Runtime).match(/^nodejs(\d+)\.x$/)?.[1]}`, name).toBe(BUNDLING.target);
   });
 
