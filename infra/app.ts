@@ -4,6 +4,15 @@ import { loadConfig } from './config.js';
 import { enforceNag } from './nag.js';
 import { PartnerRelationshipsStack } from './stack.js';
 
+// aws-cdk-lib announces every local bundling on stderr ("Bundling asset <path>..."), unconditionally, so
+// `cdk synth --quiet` would print fourteen lines on success. Drop just those announcements; esbuild's own
+// warnings and errors, and everything else, still pass. CDK_VERBOSE_BUNDLING=1 keeps them.
+if (process.env.CDK_VERBOSE_BUNDLING !== '1') {
+  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && /^Bundling asset \S+\.\.\.\n$/.test(chunk) ? true : write(chunk, ...rest)) as typeof process.stderr.write;
+}
+
 const app = new App();
 const config = loadConfig(app.node);
 
