@@ -223,7 +223,7 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
           endsAt: daysFrom(at, 365).toISOString(),
           autoExtend: false,
           invitationId: x.invitation.id,
-          acceptedBy: x.invitation.adminEmail,
+          acceptedBy: { email: x.invitation.adminEmail, signedIn: false },
         };
         await bare.send(
           new TransactWriteCommand({

@@ -65,7 +65,7 @@ export function relationshipItem(partnerId: string, customerDomain: string, star
     endsAt: endsAt.toISOString(),
     autoExtend: false,
     invitationId: newId(),
-    acceptedBy: `admin@${customerDomain}`,
+    acceptedBy: { email: `admin@${customerDomain}`, signedIn: false },
   };
   return {
     ...relationshipKey(partnerId, customerDomain),

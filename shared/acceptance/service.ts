@@ -85,7 +85,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       endsAt: addDays(at, days).toISOString(),
       autoExtend: invitation.autoExtend,
       invitationId,
-      acceptedBy: invitation.adminEmail,
+      acceptedBy: { email: invitation.adminEmail, signedIn: false },
     };
     const audit = putAudit({
       ...base,

@@ -9,6 +9,13 @@ export const RELATIONSHIP_STATUSES = ['ACTIVE', 'TERMINATED', 'EXPIRED'] as cons
 /** How much longer an auto-extending relationship runs each time it reaches its end. */
 export const AUTO_EXTEND_DAYS = 180;
 
+/**
+ * Who granted a relationship: the verified customer admin who signed in (`subject` is the identity
+ * provider's `sub`), or, for a read-only grant from the emailed link alone, the address it was sent to.
+ */
+export const acceptedBySchema = z.strictObject({ email: z.string(), subject: z.string().optional(), signedIn: z.boolean() });
+export type AcceptedBy = z.output<typeof acceptedBySchema>;
+
 /** A relationship as stored and as shown (the answer's schema). */
 export const relationshipSchema = z.strictObject({
   id: z.string(),
@@ -22,7 +29,7 @@ export const relationshipSchema = z.strictObject({
   endsAt: timestamp,
   autoExtend: z.boolean(),
   invitationId: z.string(),
-  acceptedBy: z.string(),
+  acceptedBy: acceptedBySchema,
   /** What the partner asked for; `roles` is what the customer granted (a subset). */
   requestedRoles: z.array(z.enum(ROLE_NAMES)).readonly().optional(),
   terminatedAt: timestamp.optional(),
@@ -53,7 +60,8 @@ export function toRelationshipView(item: Record<string, unknown>, at: Date): Rel
     endsAt: r.endsAt,
     autoExtend: r.autoExtend,
     invitationId: r.invitationId,
-    acceptedBy: r.acceptedBy,
+    // Relationships stored before sign-in existed name the link's address as a string.
+    acceptedBy: typeof item.acceptedBy === 'string' ? { email: item.acceptedBy, signedIn: false } : r.acceptedBy,
     requestedRoles: r.requestedRoles,
     terminatedAt: r.terminatedAt,
     terminatedBy: r.terminatedBy,

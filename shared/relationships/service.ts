@@ -58,7 +58,8 @@ export function toCsv(relationships: readonly Relationship[]): string {
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  const rows = relationships.map((r) => CSV_COLUMNS.map((column) => cell(r[column])).join(','));
+  // Who granted it, by address (`signedIn` says whether they proved it by signing in).
+  const rows = relationships.map((r) => CSV_COLUMNS.map((column) => cell(column === 'acceptedBy' ? r.acceptedBy.email : r[column])).join(','));
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 

@@ -80,7 +80,7 @@ describe('the customer admin answers on the page', () => {
     expect({ status: answer.status, code: codeOn(answer.html) }, answer.html).toEqual({ status: 200, code: 'ACCEPTED' });
     const { json } = await asPartner('fabrikam', 'GET', '/relationships?status=ACTIVE');
     const relationship = json?.items.find((r: { customerDomain: string }) => r.customerDomain === customer);
-    expect(relationship).toMatchObject({ roles: ['USER_ADMIN', 'LICENSE_ADMIN'], acceptedBy: admin(customer) });
+    expect(relationship).toMatchObject({ roles: ['USER_ADMIN', 'LICENSE_ADMIN'], acceptedBy: { email: admin(customer), signedIn: false } });
     expect(Date.parse(relationship.endsAt) - Date.parse(relationship.startsAt)).toBe(30 * DAY_MS);
   });
 

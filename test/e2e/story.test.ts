@@ -64,7 +64,7 @@ describe('partners invite a customer, the admin accepts from the email', () => {
     for (const partnerId of ['fabrikam', 'adatum']) {
       const { json } = await api('GET', '/relationships?status=ACTIVE', { token: await partnerToken(partnerId) });
       expect(json?.items.filter((r: { customerDomain: string }) => r.customerDomain === customer)).toEqual([
-        expect.objectContaining({ partnerId, customerDomain: customer, status: 'ACTIVE', acceptedBy: `admin@${customer}` }),
+        expect.objectContaining({ partnerId, customerDomain: customer, status: 'ACTIVE', acceptedBy: { email: `admin@${customer}`, signedIn: false } }),
       ]);
     }
   });

@@ -66,7 +66,7 @@ describe('the customer admin answers a request', () => {
       customerDomain: customer,
       roles: ['USER_ADMIN', 'BILLING_READER'],
       status: 'ACTIVE',
-      acceptedBy: `admin@${customer}`,
+      acceptedBy: { email: `admin@${customer}`, signedIn: false },
       invitationId: invitation.id,
     });
     const relationship = await stored(relationshipKey('fabrikam', customer));

@@ -29,7 +29,7 @@ async function putRelationship(overrides: Partial<Relationship>): Promise<Relati
     endsAt: '2026-12-01T00:00:00.000Z',
     autoExtend: false,
     invitationId: 'inv',
-    acceptedBy: `admin@${customerDomain}`,
+    acceptedBy: { email: `admin@${customerDomain}`, signedIn: false },
     ...overrides,
   };
   await db().send(

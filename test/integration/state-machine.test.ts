@@ -318,7 +318,7 @@ const EFFECTS: Record<Action, { audit: AuditEventType; check: (actor: Actor, w: 
     audit: 'InvitationAccepted',
     check: async (_, w) => {
       expect((await getInvitation(w.owner, w.invitationId)).status).toBe('ACCEPTED');
-      expect(await relationshipOf(w.owner, w.customer)).toMatchObject({ status: 'ACTIVE', roles: REQUESTED, acceptedBy: adminOf(w.customer) });
+      expect(await relationshipOf(w.owner, w.customer)).toMatchObject({ status: 'ACTIVE', roles: REQUESTED, acceptedBy: { email: adminOf(w.customer), signedIn: false } });
     },
   },
   'accept some roles for fewer days': {
