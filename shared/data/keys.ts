@@ -81,3 +81,9 @@ export const subscriptionKey = (customerDomain: string, subscriptionId: string) 
 
 /** A partner's invitation counter for one UTC day (`window` = days since the epoch). */
 export const invitationQuotaKey = (partnerId: string, window: number) => ({ PK: partnerPartition(partnerId), SK: `QUOTA#${window}` });
+
+/** A customer's policy: one item in the customer's partition, read as a condition by the create and accept transactions. */
+export const policyKey = (customerDomain: string) => ({ PK: customerPartition(customerDomain), SK: 'POLICY' });
+
+/** A short-lived sign-in session of the acceptance pages, bound to one invitation (TTL removes it; reads check the time). */
+export const signInSessionKey = (sessionId: string) => ({ PK: `SESSION#${sessionId}`, SK: 'SESSION' });

@@ -18,7 +18,8 @@ export const domain = z
     return normalised;
   });
 
-const email = z
+/** An email address, normalised (domain lower-cased, punycode). */
+export const email = z
   .string()
   .max(254)
   .transform((value, ctx) => {
