@@ -13,6 +13,22 @@ export interface Throttle {
   readonly burstLimit: number;
 }
 
+/** A domain of the operator's own for the hosted sign-in pages, with its ACM certificate (in us-east-1, as Cognito requires). */
+export interface SignInCustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
+/** How a cloud serves the acceptance pages' hosted sign-in (Cognito managed login). */
+export interface SignInSettings {
+  /** Cognito's newer managed login (branding editor), or the classic hosted UI where only that is documented. */
+  readonly managedLogin: boolean;
+  /** Cognito serves the hosted pages on FIPS endpoints only (`<prefix>.auth-fips.<region>.amazoncognito.com`). */
+  readonly fipsEndpoints: boolean;
+  /** A domain of the operator's own; `undefined` means a Cognito prefix domain. */
+  readonly customDomain: SignInCustomDomain | undefined;
+}
+
 /** Everything that differs between deployments, resolved from CDK context. */
 export interface DeploymentConfig {
   readonly cloud: Cloud;
@@ -31,6 +47,7 @@ export interface DeploymentConfig {
   readonly threatProtection: boolean;
   /** Where alarm notifications are emailed; `undefined` leaves the topic without subscribers. */
   readonly alarmEmail: string | undefined;
+  readonly signIn: SignInSettings;
 }
 
 interface CloudDefaults {
@@ -38,27 +55,35 @@ interface CloudDefaults {
   readonly senderDomain: string;
   readonly throttle: Throttle;
   readonly threatProtection: boolean;
+  readonly signIn: Omit<SignInSettings, 'customDomain'> & {
+    /** Cognito offers custom domains for user pools here. */
+    readonly customDomains: boolean;
+  };
 }
 
-// GovCloud's Cognito documents no threat protection (formerly advanced security), so its pools stay on the default plan.
+// GovCloud's Cognito documents no threat protection (formerly advanced security), so its pools stay on the default plan;
+// for the hosted sign-in it documents only FIPS endpoints (`auth-fips`), the hosted UI and no custom domains.
 const CLOUDS: Record<Cloud, CloudDefaults> = {
   public: {
     region: 'us-east-1',
     senderDomain: 'partner-relationships.example.com',
     throttle: { rateLimit: 50, burstLimit: 100 },
     threatProtection: true,
+    signIn: { managedLogin: true, fipsEndpoints: false, customDomains: true },
   },
   usgov: {
     region: 'us-gov-west-1',
     senderDomain: 'usgov.partner-relationships.example.com',
     throttle: { rateLimit: 20, burstLimit: 40 },
     threatProtection: false,
+    signIn: { managedLogin: false, fipsEndpoints: true, customDomains: false },
   },
   germany: {
     region: 'eu-central-1',
     senderDomain: 'de.partner-relationships.example.com',
     throttle: { rateLimit: 25, burstLimit: 50 },
     threatProtection: true,
+    signIn: { managedLogin: true, fipsEndpoints: false, customDomains: true },
   },
 };
 
@@ -115,10 +140,29 @@ function baseUrl(raw: string | undefined): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const US_EAST_1_CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+
+function signInCustomDomain(node: Node, cloud: Cloud): SignInCustomDomain | undefined {
+  const domainName = text(node, 'signInDomainName');
+  const certificateArn = text(node, 'signInCertificateArn');
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (!CLOUDS[cloud].signIn.customDomains) {
+    throw new Error(`Context "signInDomainName": Cognito offers no custom domains for user pools in the ${cloud} cloud; leave it out to use the prefix domain`);
+  }
+  if (domainName === undefined || !DOMAIN_NAME.test(domainName)) {
+    throw new Error(`Context "signInDomainName" must be a lower-case DNS name, given with "signInCertificateArn", got "${domainName ?? ''}"`);
+  }
+  if (certificateArn === undefined || !US_EAST_1_CERTIFICATE.test(certificateArn)) {
+    throw new Error(`Context "signInCertificateArn" must be the ARN of an ACM certificate in us-east-1 (Cognito requires it there), got "${certificateArn ?? ''}"`);
+  }
+  return { domainName, certificateArn };
+}
+
 /**
  * Reads the deployment config from CDK context (`-c cloud=public|usgov|germany`, `-c stage=production|dev`, plus
  * optional `senderEmail`, `publicBaseUrl`, `alarmEmail`, `invitationTtlDays`, `invitationQuotaPerDay`, `cleanupRateMinutes`,
- * `throttleRateLimit`, `throttleBurstLimit`), failing loudly on bad values.
+ * `throttleRateLimit`, `throttleBurstLimit`, `signInDomainName` with `signInCertificateArn`), failing loudly on bad values.
  */
 export function loadConfig(node: Node): DeploymentConfig {
   const cloud = text(node, 'cloud') ?? 'public';
@@ -146,5 +190,10 @@ export function loadConfig(node: Node): DeploymentConfig {
     },
     threatProtection: defaults.threatProtection,
     alarmEmail: email(node, 'alarmEmail'),
+    signIn: {
+      managedLogin: defaults.signIn.managedLogin,
+      fipsEndpoints: defaults.signIn.fipsEndpoints,
+      customDomain: signInCustomDomain(node, cloud),
+    },
   };
 }

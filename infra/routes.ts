@@ -26,6 +26,8 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
+  /** Reads or starts the acceptance pages' sign-in: gets the identity provider's issuer and client id (`OIDC_ISSUER`, `OIDC_CLIENT_ID`); no IAM. */
+  readonly usesSignIn?: boolean;
 }
 
 export const functions = {
@@ -73,11 +75,13 @@ export const functions = {
   'show-acceptance': {
     description: 'Shows the customer admin the request behind an emailed link; changes nothing',
     table: [{ actions: ['dynamodb:GetItem'] }],
+    usesSignIn: true,
   },
   'decide-acceptance': {
     description: "Records the customer admin's accept or decline in one transaction",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
     idempotent: true,
+    usesSignIn: true,
   },
   'publish-events': {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',

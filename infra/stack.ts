@@ -10,6 +10,7 @@ import { DeadLetters } from './constructs/dead-letters.js';
 import { Mailer } from './constructs/mailer.js';
 import { EventPublisher } from './constructs/event-publisher.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { AcceptanceSignIn } from './constructs/sign-in.js';
 import { AppTable } from './constructs/table.js';
 import { constructId } from './names.js';
 import { functions as catalogue, routes, scheduledFunctions } from './routes.js';
@@ -26,6 +27,7 @@ export interface PartnerRelationshipsStackProps extends StackProps {
 export class PartnerRelationshipsStack extends Stack {
   readonly table: AppTable;
   readonly api: Api;
+  readonly signIn: AcceptanceSignIn;
   readonly functions: Readonly<Record<FunctionName, AppFunction>>;
   readonly deadLetters: DeadLetters;
   readonly monitoring: Monitoring;
@@ -73,6 +75,19 @@ export class PartnerRelationshipsStack extends Stack {
     const publicBaseUrl = config.publicBaseUrl ?? this.api.url;
     for (const fn of Object.values(this.functions)) fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
+    this.signIn = new AcceptanceSignIn(this, 'SignIn', {
+      userPool: this.api.userPool,
+      publicBaseUrl,
+      domainPrefix: `partner-relationships-${config.cloud}${production ? '' : `-${config.stage}`}-${this.account}`,
+      settings: config.signIn,
+    });
+    // The issuer and client are public facts fetched over HTTPS: no IAM grant goes with them.
+    for (const [name, spec] of entries) {
+      if (spec.usesSignIn !== true) continue;
+      this.functions[name].addEnvironment('OIDC_ISSUER', this.signIn.issuer);
+      this.functions[name].addEnvironment('OIDC_CLIENT_ID', this.signIn.client.userPoolClientId);
+    }
+
     for (const name of scheduledFunctions) {
       new CleanupJob(this, `${constructId(name)}Schedule`, {
         handler: this.functions[name],
@@ -94,6 +109,8 @@ export class PartnerRelationshipsStack extends Stack {
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base of the links in invitation emails' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId, description: 'Partner staff and customer admins' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'AcceptanceClientId', { value: this.signIn.client.userPoolClientId, description: "The acceptance pages' sign-in app client" });
+    new CfnOutput(this, 'SignInUrl', { value: this.signIn.signInUrl, description: 'Hosted sign-in pages where customer admins sign in to accept' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Subscribe here to be told about alarms' });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
