@@ -92,6 +92,6 @@ export class AcceptanceSignIn extends Construct {
     }
 
     this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPool.userPoolId}`;
-    this.signInUrl = this.domain.baseUrl({ fips: settings.fipsEndpoints });
+    this.signInUrl = custom === undefined ? this.domain.baseUrl({ fips: settings.fipsEndpoints }) : `https://${custom.domainName}`;
   }
 }
