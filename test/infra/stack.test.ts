@@ -675,6 +675,12 @@ describe('the functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
       ...(isIdempotent(name) ? { IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyId } } : {}),
       ...(consumesStream(name) ? { EVENT_BUS_NAME: 'default' } : {}),
+      ...(specOf(name).usesSignIn === true
+        ? {
+            OIDC_ISSUER: { 'Fn::Join': ['', [`https://cognito-idp.${config.region}.`, { Ref: 'AWS::URLSuffix' }, '/', { Ref: logicalId(stack, stack.api.userPool) }]] },
+            OIDC_CLIENT_ID: { Ref: logicalId(stack, stack.signIn.client) },
+          }
+        : {}),
     });
   });
 
