@@ -79,9 +79,15 @@ export const functions = {
   },
   'decide-acceptance': {
     description: "Records the customer admin's accept or decline in one transaction",
-    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
+    // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction.
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] }],
     idempotent: true,
     usesSignIn: true,
+  },
+  'customer-policy': {
+    description: "Reads and replaces the customer's policy (the policy and its audit record in one transaction)",
+    // GetItem: the policy (and, for a partner token, its registration check); PutItem: the policy and its audit record.
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] }],
   },
   'publish-events': {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
@@ -123,6 +129,8 @@ export const routes: readonly Route[] = [
   { method: 'DELETE', path: '/relationships/{customerDomain}', function: 'end-relationship', access: 'partner' },
   { method: 'GET', path: '/customer/relationships', function: 'list-customer-relationships', access: 'customer' },
   { method: 'DELETE', path: '/customer/relationships/{partnerId}', function: 'end-relationship', access: 'customer' },
+  { method: 'GET', path: '/customer/policy', function: 'customer-policy', access: 'customer' },
+  { method: 'PUT', path: '/customer/policy', function: 'customer-policy', access: 'customer' },
   { method: 'GET', path: '/audit', function: 'list-audit', access: 'partner-or-customer' },
   { method: 'GET', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'HEAD', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },

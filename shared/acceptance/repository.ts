@@ -7,12 +7,15 @@ import type { Invitation } from '../invitations/model.js';
 import { deleteGuard } from '../invitations/repository.js';
 import { effectiveRelationshipStatus, type Relationship } from '../relationships/model.js';
 import { replaceRelationship } from '../relationships/repository.js';
+import { policyCheck, type PolicyRequest } from '../policy/conditions.js';
 
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
   | { reason: 'RELATIONSHIP_EXISTS' }
   /** The pair's relationship item is not what the accept assumed, and not active: `current` is what it is. */
-  | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined };
+  | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined }
+  /** The customer's policy refuses the accept: `policy` is the policy item as DynamoDB judged it. */
+  | { reason: 'POLICY'; policy: Record<string, unknown> | undefined };
 
 export interface DecisionWrite {
   readonly status: 'ACCEPTED' | 'DECLINED';
@@ -24,12 +27,15 @@ export interface DecisionWrite {
   readonly previousRelationship?: Relationship;
   readonly declineReason?: string;
   readonly audit: TransactItem;
+  /** On accept: what the customer's policy must allow (who accepts, signed in or not, the roles and days granted). */
+  readonly policy?: PolicyRequest;
 }
 
 /**
  * Closes a pending invitation if and only if it is still pending, unexpired, asks for what the
  * read saw, and the secret's hash matches; on accept the relationship is written in the same
- * transaction. The pair's pending guard goes with it (only while it is this invitation's).
+ * transaction, under the customer's policy as it is at that moment. The pair's pending guard goes
+ * with it (only while it is this invitation's).
  */
 export async function writeDecision(invitation: Invitation, tokenHash: string, decision: DecisionWrite): Promise<DecisionRefusal | undefined> {
   const set = ['#status = :decided', 'decidedAt = :now', 'closedAt = :now', '#ttl = :ttl'];
@@ -50,7 +56,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP'>[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'POLICY' | 'RELATIONSHIP'>[] = [
     {
       refusal: 'INVITATION',
       item: {
@@ -67,6 +73,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
       },
     },
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
+    ...(decision.policy === undefined ? [] : [policyCheck(invitation.customerDomain, decision.policy)]),
     { item: decision.audit },
     ...(decision.relationship === undefined ? [] : replaceRelationship(decision.relationship, decision.previousRelationship, decision.at)),
   ];
@@ -83,6 +90,8 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
         const active = current !== undefined && effectiveRelationshipStatus(current, new Date(decision.at)) === 'ACTIVE';
         return active ? { reason: 'RELATIONSHIP_EXISTS' } : { reason: 'RELATIONSHIP_CHANGED', current };
       }
+      case 'POLICY':
+        return { reason: 'POLICY', policy: item };
       case 'GUARD_TAKEN':
         // The guard belongs to another invitation: this one cannot be pending any more.
         return { reason: 'INVITATION', current: undefined };

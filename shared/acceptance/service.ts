@@ -16,6 +16,7 @@ import type { Role } from '../domain/roles.js';
 import { writeDecision, type DecisionRefusal } from './repository.js';
 import { LINK_NOT_FOUND, type DecisionInput, type decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
+import { policyRefusalError, type PolicyRequest } from '../policy/conditions.js';
 import { logger } from '../log.js';
 
 /** Accept tries: as the pair's first relationship, then over the item found (twice, should the schedule change it meanwhile). */
@@ -56,14 +57,22 @@ export async function openRequest(invitationId: string, secret: string): Promise
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
 
+/** Who accepts: their address and whether they signed in (from the link alone: the invitation's admin, not signed in). */
+export interface Acceptor {
+  readonly email: string;
+  readonly signedIn: boolean;
+}
+
 /**
  * Records the decision: one consistent read gathers the data, one transaction writes it with
  * the audit record. The transaction's conditions (still pending, unexpired, same secret, same
- * request; no active relationship) decide; the read never does.
+ * request; no active relationship; the customer's policy allows who accepts what) decide; the read never does.
  */
-export async function decide(invitationId: string, secret: string, input: Omit<DecisionInput, 'token'>): Promise<DecisionResult> {
+export async function decide(invitationId: string, secret: string, input: Omit<DecisionInput, 'token'>, acceptedBy?: Acceptor): Promise<DecisionResult> {
   const at = now();
   const { invitation, tokenHash } = await invitationOfLink(invitationId, secret, at, true);
+  const acceptor = acceptedBy ?? { email: invitation.adminEmail, signedIn: false };
+  let policyRequest: PolicyRequest | undefined;
   const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: invitation.adminEmail } as const;
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
@@ -72,6 +81,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
   if (input.decision === 'accept') {
     const roles = grantedRoles(invitation, input.roles ?? (input.rolesChosen === '1' ? [] : undefined));
     const days = grantedDays(invitation, input.durationDays);
+    policyRequest = { partnerId: invitation.partnerId, approver: acceptor.email, roles, durationDays: days, signedIn: acceptor.signedIn };
     relationship = {
       id: newId(),
       partnerId: invitation.partnerId,
@@ -97,7 +107,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
     // accept goes again over exactly that one (closing it if it expired by time).
     let previousRelationship: Relationship | undefined;
     for (let attempt = 1; ; attempt++) {
-      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit } as const;
+      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit, policy: policyRequest } as const;
       refused = await writeDecision(invitation, tokenHash, decision);
       if (refused?.reason !== 'RELATIONSHIP_CHANGED' || attempt === MAX_ACCEPT_ATTEMPTS) break;
       previousRelationship = refused.current;
@@ -107,6 +117,13 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
   }
 
+  if (refused?.reason === 'POLICY') {
+    // DynamoDB refused under the policy as stored at that moment; that item names the rule.
+    throw (
+      policyRefusalError(refused.policy, policyRequest!) ??
+      new ConflictError('CONFLICT', `${invitation.customerDomain} changed its policy while you answered; open the link again.`)
+    );
+  }
   if (refused?.reason === 'RELATIONSHIP_CHANGED') {
     throw new ConflictError('CONFLICT', 'The relationship with this partner changed while you answered; open the link again.');
   }

@@ -15,6 +15,7 @@ export const AUDIT_EVENT_TYPES = [
   'RelationshipExtended',
   'RelationshipExpired',
   'RelationshipTerminated',
+  'CustomerPolicyChanged',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -32,7 +33,8 @@ export const auditEventSchema = z.strictObject({
   type: z.enum(AUDIT_EVENT_TYPES),
   at: timestamp,
   actor: actorSchema,
-  partnerId: z.string(),
+  /** Absent on a record of the customer's own (a policy change): no partner took part. */
+  partnerId: z.string().optional(),
   customerDomain: z.string(),
   invitationId: z.string().optional(),
   relationshipId: z.string().optional(),

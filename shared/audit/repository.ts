@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, epochSeconds, newId } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
-import { auditKey, customerAuditPartition, partnerPartition, AUDIT_SK_PREFIX, PARTNER_PREFIX } from '../data/keys.js';
+import { auditKey, customerAuditPartition, customerPartition, partnerPartition, AUDIT_SK_PREFIX, PARTNER_PREFIX } from '../data/keys.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import type { TransactItem } from '../data/transactions.js';
 import type { Page } from '../relationships/repository.js';
@@ -61,7 +61,8 @@ export async function queryAudit(
         options.cursor,
         byPartner
           ? { PK: partition, SK: { prefix: AUDIT_SK_PREFIX } }
-          : { GSI1PK: partition, GSI1SK: { prefix: '' }, PK: { prefix: PARTNER_PREFIX }, SK: { prefix: AUDIT_SK_PREFIX } },
+          : // A record about this customer lives with its partner, or (without one) in the customer's own partition.
+            { GSI1PK: partition, GSI1SK: { prefix: '' }, PK: { prefix: [PARTNER_PREFIX, customerPartition(viewer.customerDomain)] }, SK: { prefix: AUDIT_SK_PREFIX } },
       ),
       ScanIndexForward: false,
       Limit: options.limit,

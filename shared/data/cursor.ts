@@ -4,8 +4,8 @@ import { ValidationError } from '../errors.js';
 
 type Key = Record<string, string>;
 
-/** A key attribute of a cursor: exactly this value, or any key value that begins with `prefix`. */
-export type CursorKeyPart = string | { readonly prefix: string };
+/** A key attribute of a cursor: exactly this value, or any key value that begins with `prefix` (or with one of several). */
+export type CursorKeyPart = string | { readonly prefix: string | readonly string[] };
 
 /** DynamoDB's limit for a sort key value (a partition key may have 2048): the tighter one bounds every part. */
 const MAX_KEY_BYTES = 1024;
@@ -38,7 +38,7 @@ export function decodeCursor(cursor: string | undefined, shape: Readonly<Record<
     Object.fromEntries(
       Object.entries(shape).map(([attribute, part]) => [
         attribute,
-        typeof part === 'string' ? z.literal(part) : keyValue.refine((value) => value.startsWith(part.prefix)),
+        typeof part === 'string' ? z.literal(part) : keyValue.refine((value) => [part.prefix].flat().some((prefix) => value.startsWith(prefix))),
       ]),
     ),
   );

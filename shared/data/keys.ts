@@ -60,11 +60,14 @@ function shardOf(id: string): number {
   return createHash('sha256').update(id).digest().readUInt32BE(0) % EXPIRY_SHARDS;
 }
 
-/** Audit records live with the partner (PK) and are listed for the customer through GSI1. */
+/**
+ * Audit records live with the partner (PK) and are listed for the customer through GSI1; a record
+ * without a partner (the customer's own policy change) lives in the customer's partition, listed the same way.
+ */
 export const AUDIT_SK_PREFIX = 'AUDIT#';
 export const customerAuditPartition = (customerDomain: string) => `${customerPartition(customerDomain)}#AUDIT`;
-export const auditKey = (partnerId: string, customerDomain: string, at: string, id: string) => ({
-  PK: partnerPartition(partnerId),
+export const auditKey = (partnerId: string | undefined, customerDomain: string, at: string, id: string) => ({
+  PK: partnerId === undefined ? customerPartition(customerDomain) : partnerPartition(partnerId),
   SK: `${AUDIT_SK_PREFIX}${at}#${id}`,
   GSI1PK: customerAuditPartition(customerDomain),
   GSI1SK: `${at}#${id}`,

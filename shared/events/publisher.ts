@@ -58,7 +58,7 @@ const auditItem = z.object({
   id: z.string().min(1),
   at: z.iso.datetime(),
   actor,
-  partnerId: z.string(),
+  partnerId: z.string().optional(),
   customerDomain: z.string(),
   invitationId: z.string().optional(),
   relationshipId: z.string().optional(),

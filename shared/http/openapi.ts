@@ -15,6 +15,7 @@ import { auditQuery } from '../audit/schema.js';
 import { auditEventSchema } from '../audit/model.js';
 import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema } from '../acceptance/schema.js';
 import { MAX_RESENDS } from '../invitations/model.js';
+import { policyBody, policySchema } from '../policy/model.js';
 import { problemSchema } from './problem.js';
 import { MAX_BODY_BYTES } from './handler.js';
 
@@ -38,6 +39,7 @@ const COMPONENTS = {
   AuditEventPage: pageSchema(auditEventSchema),
   AcceptanceView: acceptanceViewSchema,
   Decision: decisionResultSchema,
+  CustomerPolicy: policySchema,
   GatewayMessage: gatewayMessageSchema,
   OpenApiDocument: openApiSchema,
 } as const satisfies Record<string, z.ZodType>;
@@ -71,6 +73,11 @@ const CODES = {
   PARTNER_CANNOT_BE_CUSTOMER: 'the domain (or a parent of it) belongs to a registered partner',
   INVITATION_QUOTA_EXCEEDED: 'the partner sent its invitations for the day (UTC); `Retry-After` says when the day turns',
   RESEND_LIMIT_REACHED: `the invitation was resent ${MAX_RESENDS} times; cancel it and invite again`,
+  APPROVER_NOT_ALLOWED: "the customer's policy names who may approve requests, and this address is not one of them",
+  PARTNER_NOT_ALLOWED: "the customer's policy does not allow requests from this partner",
+  ROLE_NOT_ALLOWED: "the customer's policy forbids one of the roles",
+  DURATION_TOO_LONG: "the duration is longer than the customer's policy allows",
+  SIGN_IN_REQUIRED: 'accepting needs a signed-in admin of the customer (power roles, or a policy that says `signIn: "ALWAYS"`); nothing changed',
   INTERNAL_ERROR: 'an unexpected failure; nothing internal is disclosed; retry later',
 } as const;
 type Code = keyof typeof CODES;
@@ -102,6 +109,9 @@ interface OperationSpec {
   readonly headOnly?: boolean;
 }
 
+/** What the customer's policy refuses, on create and again on accept. */
+const POLICY_REFUSALS = ['APPROVER_NOT_ALLOWED', 'PARTNER_NOT_ALLOWED', 'ROLE_NOT_ALLOWED', 'DURATION_TOO_LONG'] as const;
+
 const LINK_REFUSALS = { 404: ['NOT_FOUND'], 409: ['ALREADY_ACCEPTED', 'ALREADY_DECLINED', 'CANCELED'], 410: ['EXPIRED', 'LINK_REPLACED'] } as const;
 
 const showAcceptance = {
@@ -122,7 +132,11 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description: 'Creates a pending invitation and emails the acceptance link to the customer’s admin. The answer never carries the link or its secret.',
     body: { schema: createInvitationBody },
     ok: { status: 201, description: 'Created; `email.status` says whether the email went out', content: { 'application/json': 'Invitation' }, headers: { Location: 'The invitation: /invitations/{id}' } },
-    errors: { 409: ['INVITATION_PENDING', 'RELATIONSHIP_EXISTS'], 422: ['PARTNER_CANNOT_BE_CUSTOMER'], 429: ['INVITATION_QUOTA_EXCEEDED'] },
+    errors: {
+      409: ['INVITATION_PENDING', 'RELATIONSHIP_EXISTS', 'CONFLICT'],
+      422: ['PARTNER_CANNOT_BE_CUSTOMER', ...POLICY_REFUSALS],
+      429: ['INVITATION_QUOTA_EXCEEDED'],
+    },
   },
   'GET /invitations': {
     operationId: 'listInvitations',
@@ -190,6 +204,22 @@ const OPERATIONS: Record<string, OperationSpec> = {
     ok: { status: 200, description: 'Terminated', content: { 'application/json': 'Relationship' } },
     errors: { 409: ['NOT_ACTIVE'] },
   },
+  'GET /customer/policy': {
+    operationId: 'getCustomerPolicy',
+    tag: 'Customer',
+    summary: "The customer's policy",
+    description: 'The rules every partner’s request to this customer must keep; the defaults (no restriction, `signIn: "POWER"`) when none is set.',
+    ok: { status: 200, description: 'The policy', content: { 'application/json': 'CustomerPolicy' } },
+  },
+  'PUT /customer/policy': {
+    operationId: 'putCustomerPolicy',
+    tag: 'Customer',
+    summary: "Replace the customer's policy",
+    description:
+      'Empty lists mean no restriction. Approvers must be addresses in the customer’s domain or its subdomains; notify may be any address. Audited as `CustomerPolicyChanged`. Invitations and accepts are checked against it inside their transactions.',
+    body: { schema: policyBody },
+    ok: { status: 200, description: 'The policy as stored', content: { 'application/json': 'CustomerPolicy' } },
+  },
   'GET /audit': {
     operationId: 'listAudit',
     tag: 'Audit',
@@ -219,7 +249,13 @@ const OPERATIONS: Record<string, OperationSpec> = {
     body: { schema: decisionBody, form: true },
     params: { id: invitationIdParam },
     ok: { status: 200, description: 'An HTML confirmation; `{ invitation, relationship }` with `Accept: application/json` (relationship null on decline)', content: { 'text/html': 'string', 'application/json': 'Decision' } },
-    errors: { ...LINK_REFUSALS, 403: ['CROSS_SITE_REQUEST'], 409: [...LINK_REFUSALS[409], 'RELATIONSHIP_EXISTS', 'CONFLICT'] },
+    errors: {
+      ...LINK_REFUSALS,
+      401: ['SIGN_IN_REQUIRED'],
+      403: ['CROSS_SITE_REQUEST'],
+      409: [...LINK_REFUSALS[409], 'RELATIONSHIP_EXISTS', 'CONFLICT'],
+      422: POLICY_REFUSALS,
+    },
     htmlErrors: true,
   },
   'GET /openapi.json': {

@@ -72,6 +72,12 @@ export function customerDomainOf(event: AuthorizedEvent): string {
   return caller.customerDomain;
 }
 
+/** The caller's address as its token carries it (Cognito ID tokens: `email`), or undefined (access tokens carry none). */
+export function callerEmailOf(event: AuthorizedEvent): string | undefined {
+  const email = event.requestContext.authorizer?.jwt?.claims?.email;
+  return typeof email === 'string' && email !== '' ? email : undefined;
+}
+
 /** A partner or a customer admin; 403 for any other token. */
 export function requireCaller(event: AuthorizedEvent): Caller {
   const caller = callerOf(event);

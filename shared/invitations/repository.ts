@@ -21,14 +21,24 @@ import {
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { MAX_RESENDS, type EmailDelivery, type Invitation } from './model.js';
 import { checkNoActiveRelationship, type Page } from '../relationships/repository.js';
+import { policyCheck, type PolicyRequest } from '../policy/conditions.js';
 
 /** The rules of the create transaction, each carried by the item whose condition keeps it. */
-export type CreateFailure = 'PARTNER_DOMAIN' | 'RELATIONSHIP_EXISTS' | 'INVITATION_PENDING' | 'DUPLICATE_ID' | 'QUOTA';
+export type CreateFailure = 'PARTNER_DOMAIN' | 'POLICY' | 'RELATIONSHIP_EXISTS' | 'INVITATION_PENDING' | 'DUPLICATE_ID' | 'QUOTA';
+
+/** What the customer's policy judges in a new invitation: its admin approves, for its partner, its roles and duration. */
+export const policyRequestOf = (invitation: Invitation): PolicyRequest => ({
+  partnerId: invitation.partnerId,
+  approver: invitation.adminEmail,
+  roles: invitation.roles,
+  durationDays: invitation.durationDays,
+});
 
 /**
  * Writes a new invitation in one transaction whose conditions carry every rule: no domain (or
- * parent domain) of the customer is a partner's, the pair has no active relationship, and no
- * other invitation of the pair is still pending. Returns which rule failed, if one did.
+ * parent domain) of the customer is a partner's, the customer's policy allows it, the pair has no
+ * active relationship, and no other invitation of the pair is still pending. Returns which rule
+ * failed, if one did (with the stored policy when the policy refused it).
  */
 export async function insertInvitation(
   invitation: Invitation,
@@ -36,7 +46,7 @@ export async function insertInvitation(
   at: string,
   audit: TransactItem,
   quota: { window: number; limit: number; ttl: number },
-): Promise<{ failed?: CreateFailure; pendingInvitationId?: string }> {
+): Promise<{ failed?: CreateFailure; pendingInvitationId?: string; policy?: Record<string, unknown> }> {
   const items: TransactionItem<CreateFailure>[] = [
     ...domainsToCheck.map(
       (domain): TransactionItem<CreateFailure> => ({
@@ -44,6 +54,7 @@ export async function insertInvitation(
         refusal: 'PARTNER_DOMAIN',
       }),
     ),
+    policyCheck(invitation.customerDomain, policyRequestOf(invitation)),
     checkNoActiveRelationship(invitation.partnerId, invitation.customerDomain, at),
     {
       refusal: 'INVITATION_PENDING',
@@ -103,6 +114,7 @@ export async function insertInvitation(
   } catch (error) {
     const { refusal, item } = refusalOf(error, items);
     if (refusal === 'INVITATION_PENDING') return { failed: refusal, pendingInvitationId: item?.invitationId as string | undefined };
+    if (refusal === 'POLICY') return { failed: refusal, policy: item };
     return { failed: refusal };
   }
 }

@@ -17,12 +17,14 @@ import {
   cancelPendingInvitation,
   findInvitation,
   insertInvitation,
+  policyRequestOf,
   queryPartnerInvitations,
   recordEmailDelivery,
   replaceToken,
   type ActionRefusal,
 } from './repository.js';
 import type { CreateInvitationInput, ListInvitationsQuery } from './schema.js';
+import { policyRefusalError } from '../policy/conditions.js';
 
 /**
  * Creates an invitation and emails the acceptance link to the customer's admin. The rules are
@@ -65,7 +67,7 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
   const window = Math.floor(at.getTime() / DAY_MS);
   const windowEnd = (window + 1) * DAY_MS;
   const quota = { window, limit: config().invitationQuotaPerDay, ttl: Math.ceil(windowEnd / 1000) + 24 * 60 * 60 };
-  const { failed, pendingInvitationId } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), invitation.createdAt, audit, quota);
+  const { failed, pendingInvitationId, policy } = await insertInvitation(invitation, domainAndParents(invitation.customerDomain), invitation.createdAt, audit, quota);
   switch (failed) {
     case undefined:
       break;
@@ -75,6 +77,12 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
       throw new UnprocessableError(
         'PARTNER_CANNOT_BE_CUSTOMER',
         `${invitation.customerDomain} belongs to a registered partner; a partner cannot be another partner's customer.`,
+      );
+    case 'POLICY':
+      // DynamoDB decided against the policy as stored at that moment; that item names the rule.
+      throw (
+        policyRefusalError(policy, policyRequestOf(invitation)) ??
+        new ConflictError('CONFLICT', `${invitation.customerDomain} changed its policy at the same moment; send the request again.`)
       );
     case 'RELATIONSHIP_EXISTS':
       throw new ConflictError('RELATIONSHIP_EXISTS', `You already have an active relationship with ${invitation.customerDomain}.`);

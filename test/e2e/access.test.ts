@@ -94,7 +94,12 @@ async function requestFor(route: Route) {
   const { customer, invitationId } = await fixture(needsRelationship || route.path === '/customer/relationships' || route.path === '/audit');
   const path = route.path.replace('{id}', invitationId).replace('{customerDomain}', customer).replace('{partnerId}', OWNER);
   const fresh = uniqueDomain('fresh');
-  const body = route.method === 'POST' && route.path === '/invitations' ? { customerDomain: fresh, adminEmail: `admin@${fresh}` } : undefined;
+  const body =
+    route.method === 'POST' && route.path === '/invitations'
+      ? { customerDomain: fresh, adminEmail: `admin@${fresh}` }
+      : route.method === 'PUT' && route.path === '/customer/policy'
+        ? {}
+        : undefined;
   return { customer, invitationId, path, body };
 }
 

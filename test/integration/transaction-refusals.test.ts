@@ -9,6 +9,8 @@ import { tableName } from '../../shared/data/client.js';
 import type * as Transactions from '../../shared/data/transactions.js';
 import { cancelInvitation, resendInvitation } from '../../shared/invitations/service.js';
 import { endRelationship } from '../../shared/relationships/service.js';
+import { policyBody } from '../../shared/policy/model.js';
+import { putPolicy } from '../../shared/policy/service.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { invite, outcomeOf } from '../support/lifecycle.js';
 
@@ -65,6 +67,14 @@ describe.each([
     expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'partner', partnerId: 'fabrikam' }))).toBe('ok');
     expect(await outcomeOf(endRelationship('fabrikam', customer, { kind: 'customer', customerDomain: customer }))).toBe('409 NOT_ACTIVE');
     expect(splice.spliced).toBeGreaterThanOrEqual(8);
+  });
+
+  it("still refuses what the customer's policy forbids, on create and on accept, with its own codes", async () => {
+    const { customer, invitation, token } = await invited('adatum');
+    await putPolicy({ customerDomain: customer }, policyBody.parse({ allowedPartners: ['fabrikam'], maxDurationDays: 30 }));
+    expect(await outcomeOf(decide(invitation.id, token, { decision: 'accept' }))).toBe('422 PARTNER_NOT_ALLOWED');
+    expect(await outcomeOf(invite('fabrikam', customer, { durationDays: 31 }))).toBe('422 DURATION_TOO_LONG');
+    expect(await outcomeOf(invite('fabrikam', customer, { durationDays: 30 }))).toBe('ok');
   });
 
   it('still refuses a closed invitation to the partner, and the quota, with their own codes', async () => {

@@ -129,6 +129,32 @@ describe('the event publisher', () => {
     expect(Object.keys(JSON.parse(entries[1]!.Detail!)).sort()).toEqual(['actor', 'at', 'customerDomain', 'id', 'invitationId', 'partnerId', 'type']);
   });
 
+  it('publishes a record without a partner (the customer\'s policy change) as "Customer Policy Changed", without partnerId', async () => {
+    // Prepare
+    const change = auditItem({
+      PK: 'CUSTOMER#contoso.com',
+      eventType: 'CustomerPolicyChanged',
+      partnerId: undefined,
+      invitationId: undefined,
+      relationshipId: undefined,
+      details: { approvers: ['it@contoso.com'], signIn: 'ALWAYS' },
+    });
+    // Act
+    const result = await publishAuditRecords([record(change)]);
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    const [[entry]] = sentEntries() as [[PutEventsRequestEntry]];
+    expect(entry.DetailType).toBe('Customer Policy Changed');
+    expect(JSON.parse(entry.Detail!)).toEqual({
+      id: change.id,
+      type: 'CustomerPolicyChanged',
+      at: change.at,
+      actor: change.actor,
+      customerDomain: 'contoso.com',
+      details: { approvers: ['it@contoso.com'], signIn: 'ALWAYS' },
+    });
+  });
+
   it('ignores items that are not audit records, and audit records that were modified or removed', async () => {
     const result = await publishAuditRecords([
       record({ PK: 'INVITATION#1', SK: 'INVITATION', type: 'INVITATION', id: '1' }),
