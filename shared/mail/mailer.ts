@@ -30,15 +30,12 @@ export function resetSes(): void {
   client = undefined;
 }
 
-/** The most recipients SES takes on one message. */
-export const SES_MAX_RECIPIENTS = 50;
-
-/** Sends one email from the configured sender to one address or a few (at most `SES_MAX_RECIPIENTS`); resolves to SES's message id. */
-export async function sendEmail(to: string | readonly string[], content: EmailContent): Promise<string> {
+/** Sends one email from the configured sender; resolves to SES's message id. */
+export async function sendEmail(to: string, content: EmailContent): Promise<string> {
   const result = await ses().send(
     new SendEmailCommand({
       Source: config().senderEmail,
-      Destination: { ToAddresses: typeof to === 'string' ? [to] : [...to] },
+      Destination: { ToAddresses: [to] },
       Message: {
         Subject: { Data: content.subject, Charset: 'UTF-8' },
         Body: { Text: { Data: content.text, Charset: 'UTF-8' }, Html: { Data: content.html, Charset: 'UTF-8' } },

@@ -13,7 +13,7 @@ import { putAudit } from '../audit/repository.js';
 import type { Caller } from '../identity/caller.js';
 import { logger } from '../log.js';
 import type { EmailContent } from '../mail/invitation-email.js';
-import { sendEmail, SES_MAX_RECIPIENTS } from '../mail/mailer.js';
+import { sendEmail } from '../mail/mailer.js';
 import { countMetric } from '../metrics.js';
 import type { CustomerPolicy } from '../policy/model.js';
 import { findPolicy } from '../policy/repository.js';
@@ -101,23 +101,32 @@ async function policyOf(customerDomain: string, relationshipId: string, step: No
   }
 }
 
-/** Emails the policy's notify addresses (read when not given); nobody to tell, no email. Never throws. */
+/**
+ * Emails each of the policy's notify addresses (read when not given) on its own, so no recipient
+ * sees the others and one refused address does not stop the rest; nobody to tell, no email. Never throws.
+ */
 async function send(
   step: NoticeStep,
   relationship: Pick<Relationship, 'id' | 'customerDomain'>,
   known: CustomerPolicy | undefined,
   content: () => EmailContent | Promise<EmailContent>,
 ): Promise<void> {
+  let email: EmailContent;
+  let recipients: readonly string[];
   try {
-    const policy = known ?? (await findPolicy(relationship.customerDomain));
-    const recipients = policy.notify;
+    recipients = (known ?? (await findPolicy(relationship.customerDomain))).notify;
     if (recipients.length === 0) return;
-    const email = await content();
-    for (let from = 0; from < recipients.length; from += SES_MAX_RECIPIENTS) {
-      await sendEmail(recipients.slice(from, from + SES_MAX_RECIPIENTS), email);
-    }
+    email = await content();
   } catch (error) {
     failed(step, relationship.id, error);
+    return;
+  }
+  for (const to of recipients) {
+    try {
+      await sendEmail(to, email);
+    } catch (error) {
+      failed(step, relationship.id, error);
+    }
   }
 }
 
