@@ -26,10 +26,11 @@ type NoticeStep = 'grant' | 'end' | 'expiry' | 'overlap';
 
 /**
  * After an accept committed: the expiry notice of the overdue relationship it closed (`previous`,
- * when it did), then the grant notice, with any power role the new relationship now shares.
+ * when it did), then the grant notice, with any power role the new relationship now shares. An
+ * accept that already read the customer's policy passes it, saving the read.
  */
-export async function notifyAccepted(relationship: Relationship, previous: Relationship | undefined, at: Date): Promise<void> {
-  const policy = await policyOf(relationship.customerDomain, relationship.id, 'grant');
+export async function notifyAccepted(relationship: Relationship, previous: Relationship | undefined, at: Date, known?: CustomerPolicy): Promise<void> {
+  const policy = known ?? (await policyOf(relationship.customerDomain, relationship.id, 'grant'));
   if (closesOverdue(previous, at.toISOString())) await notifyExpired(previous, policy);
   await notifyGranted(relationship, at, policy);
 }
