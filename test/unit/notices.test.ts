@@ -81,3 +81,24 @@ describe('a notice to the customer', () => {
     expect(warnings.mock.calls).toEqual([['Customer notice failed', { notice: 'grant', relationshipId: 'rel-1', error: 'Throttling' }]]);
   });
 });
+
+describe('power roles shared by partners', () => {
+  it('counts only power roles of relationships active as of now: an overdue one does not, an auto-extending one does', async () => {
+    // Prepare
+    const { powerRoleOverlaps } = await import('../../shared/relationships/model.js');
+    const at = new Date('2026-03-01T00:00:00.000Z');
+    const base = { roles: ['USER_ADMIN', 'DIRECTORY_READER'] as const, status: 'ACTIVE' as const, endsAt: '2026-06-01T00:00:00.000Z', autoExtend: false };
+    // Act
+    const overlaps = powerRoleOverlaps(
+      [
+        { ...base, partnerId: 'fabrikam' },
+        { ...base, partnerId: 'adatum', endsAt: '2026-02-01T00:00:00.000Z' },
+        { ...base, partnerId: 'wingtip', endsAt: '2026-02-01T00:00:00.000Z', autoExtend: true },
+        { ...base, partnerId: 'northwind', status: 'TERMINATED' },
+      ],
+      at,
+    );
+    // Assess
+    expect(overlaps).toEqual([{ role: 'USER_ADMIN', partnerIds: ['fabrikam', 'wingtip'] }]);
+  });
+});
