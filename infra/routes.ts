@@ -48,8 +48,9 @@ export const functions = {
     idempotent: true,
   },
   'end-relationship': {
-    description: 'Partner or customer admin ends their relationship',
+    description: "Partner or customer admin ends their relationship; the customer's notify addresses are emailed",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+    sendsEmail: true,
   },
   'list-customer-relationships': {
     description: "Lists a customer's partners, as JSON or CSV",
@@ -78,9 +79,14 @@ export const functions = {
     usesSignIn: true,
   },
   'decide-acceptance': {
-    description: "Records the customer admin's accept or decline in one transaction",
-    // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction.
-    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] }],
+    description: "Records the customer admin's accept or decline in one transaction; the customer's notify addresses are emailed",
+    table: [
+      // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction.
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] },
+      // The customer's active relationships, for the power roles a grant leaves shared.
+      { actions: ['dynamodb:Query'], index: 'GSI1' },
+    ],
+    sendsEmail: true,
     idempotent: true,
     usesSignIn: true,
   },
@@ -99,11 +105,13 @@ export const functions = {
     table: [],
   },
   'cleanup-expired': {
-    description: 'Expires overdue invitations and relationships found through the sparse expiry index',
+    description: "Expires overdue invitations and relationships found through the sparse expiry index; the customer's notify addresses are emailed",
     table: [
       { actions: ['dynamodb:Query'], index: 'GSI2' },
-      { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] },
+      // GetItem: the customer's policy, and an expired relationship's name and roles for its notice.
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
     ],
+    sendsEmail: true,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -13,6 +13,8 @@ export type BusinessMetric =
   | 'InvitationsDeclined'
   | 'InvitationsExpired'
   | 'RelationshipsTerminated'
+  /** A notice to the customer's notify addresses (or an overlap record) that failed after its change committed. */
+  | 'CustomerNoticesFailed'
   /** An acceptance link used with an unknown id or a wrong secret (alarmed on: someone is probing links). */
   | 'AcceptanceLinkWrongSecret';
 

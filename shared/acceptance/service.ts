@@ -17,6 +17,7 @@ import { writeDecision, type DecisionRefusal } from './repository.js';
 import { LINK_NOT_FOUND, type DecisionInput, type decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { policyRefusalError, type PolicyRequest } from '../policy/conditions.js';
+import { notifyAccepted } from '../notices/service.js';
 import { logger } from '../log.js';
 
 /** Accept tries: as the pair's first relationship, then over the item found (twice, should the schedule change it meanwhile). */
@@ -112,6 +113,8 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       if (refused?.reason !== 'RELATIONSHIP_CHANGED' || attempt === MAX_ACCEPT_ATTEMPTS) break;
       previousRelationship = refused.current;
     }
+    // Committed: the customer's notify addresses are told (never fails the answer).
+    if (refused === undefined) await notifyAccepted(relationship, previousRelationship, at);
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });

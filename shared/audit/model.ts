@@ -16,8 +16,13 @@ export const AUDIT_EVENT_TYPES = [
   'RelationshipExpired',
   'RelationshipTerminated',
   'CustomerPolicyChanged',
+  /** A grant left two or more partners holding the same power role at one customer (written after the accept). */
+  'RelationshipOverlapDetected',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Records that name other partners of the customer: the customer's trail (and the event bus) shows them, a partner's trail never does. */
+export const CUSTOMER_ONLY_EVENT_TYPES: readonly AuditEventType[] = ['RelationshipOverlapDetected'];
 
 /** Who made a transition happen: a caller as its token names it, the customer admin through the emailed link, or the system. */
 export const actorSchema = z.discriminatedUnion('kind', [

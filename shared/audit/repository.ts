@@ -7,7 +7,7 @@ import { auditKey, customerAuditPartition, customerPartition, partnerPartition, 
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import type { TransactItem } from '../data/transactions.js';
 import type { Page } from '../relationships/repository.js';
-import { AUDIT_RETENTION_DAYS, type AuditEvent } from './model.js';
+import { AUDIT_RETENTION_DAYS, CUSTOMER_ONLY_EVENT_TYPES, type AuditEvent } from './model.js';
 
 /** A transaction item that records one transition; it can only add, never overwrite. */
 export function putAudit(event: Omit<AuditEvent, 'id'> & { id?: string }): TransactItem {
@@ -55,7 +55,15 @@ export async function queryAudit(
     new QueryCommand({
       TableName: tableName(),
       ...(byPartner
-        ? { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': partition, ':prefix': AUDIT_SK_PREFIX } }
+        ? {
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            FilterExpression: `NOT eventType IN (${CUSTOMER_ONLY_EVENT_TYPES.map((_, i) => `:hidden${i}`).join(', ')})`,
+            ExpressionAttributeValues: {
+              ':pk': partition,
+              ':prefix': AUDIT_SK_PREFIX,
+              ...Object.fromEntries(CUSTOMER_ONLY_EVENT_TYPES.map((type, i) => [`:hidden${i}`, type])),
+            },
+          }
         : { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition } }),
       ExclusiveStartKey: decodeCursor(
         options.cursor,

@@ -16,6 +16,7 @@ import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { putAudit } from '../audit/repository.js';
 import { expireRelationship } from '../relationships/repository.js';
+import { notifyExpired } from '../notices/service.js';
 import type { AuditEventType } from '../audit/model.js';
 
 export interface CleanupReport {
@@ -88,6 +89,7 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
     if (entry.type === 'RELATIONSHIP') {
       const relationship = { id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) };
       await transactWrite(expireRelationship(relationship, at));
+      await notifyExpired(relationship);
       return 'expiredRelationships';
     }
     logger.warn('Unknown entry in the expiry index', { type: String(entry.type) });

@@ -10,7 +10,7 @@ import { functions, type Access, type Route } from '../../infra/routes.js';
 import { createInvitationBody, invitationIdParam, listInvitationsQuery } from '../invitations/schema.js';
 import { invitationViewSchema } from '../invitations/model.js';
 import { customerRelationshipsQuery, listRelationshipsQuery } from '../relationships/service.js';
-import { relationshipSchema } from '../relationships/model.js';
+import { customerRelationshipSchema, relationshipSchema } from '../relationships/model.js';
 import { auditQuery } from '../audit/schema.js';
 import { auditEventSchema } from '../audit/model.js';
 import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema } from '../acceptance/schema.js';
@@ -35,6 +35,7 @@ const COMPONENTS = {
   InvitationPage: pageSchema(invitationViewSchema),
   Relationship: relationshipSchema,
   RelationshipPage: pageSchema(relationshipSchema),
+  CustomerRelationshipPage: pageSchema(customerRelationshipSchema),
   AuditEvent: auditEventSchema,
   AuditEventPage: pageSchema(auditEventSchema),
   AcceptanceView: acceptanceViewSchema,
@@ -192,9 +193,10 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'listCustomerRelationships',
     tag: 'Customer',
     summary: "The customer's partners",
-    description: 'A page of every partner the customer works or worked with; `format=csv` exports all of them at once as a spreadsheet-safe CSV.',
+    description:
+      'A page of every partner the customer works or worked with; each row’s `overlaps` names the power roles it shares with another active partner (empty when none). `format=csv` exports all of them at once as a spreadsheet-safe CSV.',
     query: customerRelationshipsQuery,
-    ok: { status: 200, description: 'A page, or the whole list as CSV', content: { 'application/json': 'RelationshipPage', 'text/csv': 'string' } },
+    ok: { status: 200, description: 'A page, or the whole list as CSV', content: { 'application/json': 'CustomerRelationshipPage', 'text/csv': 'string' } },
   },
   'DELETE /customer/relationships/{partnerId}': {
     operationId: 'endCustomerRelationship',

@@ -61,7 +61,7 @@ ${invitation.message === undefined ? '' : `<p>Message from ${escapeHtml(partner)
   return { subject, text, html };
 }
 
-/** Email headers never carry CR, LF or NUL. */
-function oneLine(value: string): string {
+/** Email headers never carry CR, LF or NUL: a subject made of values is flattened to one line. */
+export function oneLine(value: string): string {
   return value.replace(/[\r\n\0]+/g, ' ');
 }

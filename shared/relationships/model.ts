@@ -1,6 +1,6 @@
 /** The relationship of one partner with one customer, as stored and as shown. */
 import * as z from 'zod';
-import { ROLE_NAMES } from '../domain/roles.js';
+import { ROLE_NAMES, isPowerRole, type Role } from '../domain/roles.js';
 import { timestamp } from '../invitations/model.js';
 
 export type RelationshipStatus = 'ACTIVE' | 'TERMINATED' | 'EXPIRED';
@@ -38,6 +38,14 @@ export const relationshipSchema = z.strictObject({
 });
 export type Relationship = z.output<typeof relationshipSchema>;
 
+/** A power role that two or more partners hold at one customer, and those partners (sorted). */
+export const overlapSchema = z.strictObject({ role: z.enum(ROLE_NAMES), partnerIds: z.array(z.string()).readonly() });
+export type Overlap = z.output<typeof overlapSchema>;
+
+/** A relationship in the customer's list: `overlaps` names each power role it shares with another active partner (empty when none). */
+export const customerRelationshipSchema = z.strictObject({ ...relationshipSchema.shape, overlaps: z.array(overlapSchema).readonly() });
+export type CustomerRelationship = z.output<typeof customerRelationshipSchema>;
+
 /** The status as of `at`: an active relationship past its end that will not auto-extend has expired. */
 export function effectiveRelationshipStatus(relationship: Pick<Relationship, 'status' | 'endsAt' | 'autoExtend'>, at: Date): RelationshipStatus {
   return relationship.status === 'ACTIVE' && !relationship.autoExtend && relationship.endsAt <= at.toISOString()
@@ -67,4 +75,29 @@ export function toRelationshipView(item: Record<string, unknown>, at: Date): Rel
     terminatedBy: r.terminatedBy,
     expiredAt: r.expiredAt,
   };
+}
+
+/** True while a relationship is active as of `at` (the rule of `activeAsOf` in the repository's conditions). */
+export const isActiveAt = (relationship: Pick<Relationship, 'status' | 'endsAt' | 'autoExtend'>, at: Date): boolean =>
+  effectiveRelationshipStatus(relationship, at) === 'ACTIVE';
+
+/**
+ * The power roles that two or more partners hold through relationships active as of `at`, among
+ * one customer's relationships (the catalogue's order; read-only roles never overlap).
+ */
+export function powerRoleOverlaps(relationships: readonly Pick<Relationship, 'partnerId' | 'roles' | 'status' | 'endsAt' | 'autoExtend'>[], at: Date): Overlap[] {
+  const holders = new Map<Role, Set<string>>();
+  for (const relationship of relationships) {
+    if (!isActiveAt(relationship, at)) continue;
+    for (const role of relationship.roles.filter(isPowerRole)) holders.set(role, (holders.get(role) ?? new Set()).add(relationship.partnerId));
+  }
+  return ROLE_NAMES.flatMap((role) => {
+    const partnerIds = [...(holders.get(role) ?? [])].sort();
+    return partnerIds.length >= 2 ? [{ role, partnerIds }] : [];
+  });
+}
+
+/** The overlaps one relationship takes part in: those of `overlaps` that name its partner (who holds that role, actively). */
+export function overlapsOf(relationship: Pick<Relationship, 'partnerId'>, overlaps: readonly Overlap[]): Overlap[] {
+  return overlaps.filter((overlap) => overlap.partnerIds.includes(relationship.partnerId));
 }

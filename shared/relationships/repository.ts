@@ -5,7 +5,7 @@ import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, expiryKey, partnerPartition, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
 import { putAudit } from '../audit/repository.js';
-import { effectiveRelationshipStatus, type Relationship } from './model.js';
+import { effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
 
 /**
  * The one definition of "active as of `:now`" in conditions: stored ACTIVE and not past its end,
@@ -117,8 +117,12 @@ export function replaceRelationship(relationship: Relationship, previous: Relati
       },
     },
   };
-  const overdue = previous !== undefined && previous.status === 'ACTIVE' && effectiveRelationshipStatus(previous, new Date(at)) === 'EXPIRED';
-  return overdue ? [put, expiredAudit(previous, at)] : [put];
+  return closesOverdue(previous, at) ? [put, expiredAudit(previous, at)] : [put];
+}
+
+/** True when an accept written over `previous` at `at` also closes it as expired (it was stored ACTIVE but overdue). */
+export function closesOverdue(previous: Relationship | undefined, at: string): previous is Relationship {
+  return previous !== undefined && previous.status === 'ACTIVE' && effectiveRelationshipStatus(previous, new Date(at)) === 'EXPIRED';
 }
 
 export interface Page<T> {
@@ -187,6 +191,18 @@ export async function queryCustomerRelationships(
     }),
   );
   return { items: result.Items ?? [], nextCursor: encodeCursor(result.LastEvaluatedKey) };
+}
+
+/** Every relationship of the customer active as of `at`: one GSI1 query per 100 partners (a customer has few). */
+export async function queryActiveCustomerRelationships(customerDomain: string, at: Date): Promise<Relationship[]> {
+  const all: Relationship[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryCustomerRelationships(customerDomain, { limit: 100, cursor, status: 'ACTIVE', at: at.toISOString() });
+    all.push(...page.items.map((item) => toRelationshipView(item, at)));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return all;
 }
 
 /**

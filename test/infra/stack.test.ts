@@ -536,7 +536,8 @@ describe('least privilege', () => {
     );
 
     // Assess
-    expect(senders).toContain('create-invitation');
+    // The invitation's admin, and the customer's notify addresses on each grant, end and expiry.
+    expect(senders.toSorted()).toEqual(['cleanup-expired', 'create-invitation', 'decide-acceptance', 'end-relationship', 'resend-invitation']);
     for (const name of names) {
       const statements = sesStatements.get(name) ?? [];
       if (!senders.includes(name)) {

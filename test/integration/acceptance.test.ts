@@ -59,7 +59,8 @@ describe('the customer admin answers a request', () => {
     const result = await decide(invitation.id, token, { decision: 'accept' });
     counter.stop();
     // Assess
-    expect(counter.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    // After the commit, the notices read the customer's policy (nobody to email here) and its active relationships (overlaps).
+    expect(counter.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'GetItemCommand', 'QueryCommand']);
     expect(result.invitation.status).toBe('ACCEPTED');
     expect(result.relationship).toMatchObject({
       partnerId: 'fabrikam',

@@ -109,6 +109,8 @@ const watched = async () => rawItems(WATCHED.map((w) => w.key));
 
 /** Why a recorded write is not the acting partner's own, or undefined when it is. */
 async function trespass(write: RecordedWrite, by: readonly PartnerId[]): Promise<string | undefined> {
+  // The create and accept transactions check (never write) the customer's policy.
+  if (write.PK === `CUSTOMER#${CUSTOMER}` && write.SK === 'POLICY') return write.kind === 'ConditionCheck' ? undefined : "the customer's policy";
   if (write.PK.startsWith('CUSTOMER#') || write.SK.startsWith('SUBSCRIPTION#')) return "the customer's own items";
   if (write.PK.startsWith('INVITATION#')) {
     const invitation = await findInvitation(write.PK.slice('INVITATION#'.length), true);

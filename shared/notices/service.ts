@@ -1,0 +1,137 @@
+/**
+ * Tells the customer: each grant, end and expiry is emailed to the `notify` addresses of the
+ * customer's policy, after the change committed; a grant that leaves two or more partners
+ * holding the same power role also writes a `RelationshipOverlapDetected` audit record (published
+ * as the event `Relationship Overlap Detected`). One `notify…` function per kind of notice; none
+ * of them ever throws: a failure is logged with ids only and counted (`CustomerNoticesFailed`),
+ * and the change it tells of stands.
+ */
+import { PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { now } from '../clock.js';
+import { db } from '../data/client.js';
+import { putAudit } from '../audit/repository.js';
+import type { Caller } from '../identity/caller.js';
+import { logger } from '../log.js';
+import type { EmailContent } from '../mail/invitation-email.js';
+import { sendEmail } from '../mail/mailer.js';
+import { countMetric } from '../metrics.js';
+import type { CustomerPolicy } from '../policy/model.js';
+import { findPolicy } from '../policy/repository.js';
+import { overlapsOf, powerRoleOverlaps, type Overlap, type Relationship } from '../relationships/model.js';
+import { closesOverdue, findRelationship, queryActiveCustomerRelationships } from '../relationships/repository.js';
+import { endedNotice, expiredNotice, grantedNotice, type NoticeSubject } from './emails.js';
+
+/** What went wrong after a change committed, as the log and the metric name it. */
+type NoticeStep = 'grant' | 'end' | 'expiry' | 'overlap';
+
+/**
+ * After an accept committed: the expiry notice of the overdue relationship it closed (`previous`,
+ * when it did), then the grant notice, with any power role the new relationship now shares. An
+ * accept that already read the customer's policy passes it, saving the read.
+ */
+export async function notifyAccepted(relationship: Relationship, previous: Relationship | undefined, at: Date, known?: CustomerPolicy): Promise<void> {
+  const policy = known ?? (await policyOf(relationship.customerDomain, relationship.id, 'grant'));
+  if (closesOverdue(previous, at.toISOString())) await notifyExpired(previous, policy);
+  await notifyGranted(relationship, at, policy);
+}
+
+/**
+ * The grant notice, and the overlap record: the customer's active relationships are read (GSI1,
+ * a page per 100 partners) and the new one taken as written (the index may not show it yet).
+ */
+export async function notifyGranted(relationship: Relationship, at: Date, policy?: CustomerPolicy | undefined): Promise<void> {
+  const partnerNames = new Map([[relationship.partnerId, relationship.partnerName]]);
+  let overlaps: Overlap[] = [];
+  try {
+    const others = (await queryActiveCustomerRelationships(relationship.customerDomain, at)).filter((r) => r.partnerId !== relationship.partnerId);
+    for (const other of others) partnerNames.set(other.partnerId, other.partnerName);
+    overlaps = overlapsOf(relationship, powerRoleOverlaps([...others, relationship], at));
+    if (overlaps.length > 0) await db().send(new PutCommand(overlapRecord(relationship, overlaps)));
+  } catch (error) {
+    failed('overlap', relationship.id, error);
+  }
+  await send('grant', relationship, policy, () => grantedNotice(relationship, overlaps, partnerNames));
+}
+
+/** The end notice, after a partner or a customer admin (`by`) ended the relationship. */
+export async function notifyEnded(relationship: Relationship, by: Caller): Promise<void> {
+  await send('end', relationship, undefined, () => endedNotice(relationship, by));
+}
+
+/**
+ * The expiry notice, after the schedule or an accept closed an overdue relationship. What the
+ * expiry index does not carry (the partner's name, the roles) is read from the item only when
+ * someone is to be told, and only while it is still that relationship.
+ */
+export async function notifyExpired(relationship: NoticeSubject & Pick<Relationship, 'id'>, policy?: CustomerPolicy | undefined): Promise<void> {
+  await send('expiry', relationship, policy, async () => {
+    if (relationship.partnerName !== undefined && relationship.roles !== undefined) return expiredNotice(relationship);
+    const stored = await findRelationship(relationship.partnerId, relationship.customerDomain);
+    return expiredNotice(stored?.id === relationship.id ? { ...relationship, ...(stored as Partial<Relationship>) } : relationship);
+  });
+}
+
+/** The audit record (and, through the stream, the event) of a grant that left a power role shared. */
+function overlapRecord(relationship: Relationship, overlaps: readonly Overlap[]): PutCommandInput {
+  const put = putAudit({
+    type: 'RelationshipOverlapDetected',
+    at: now().toISOString(),
+    actor: { kind: 'system' },
+    partnerId: relationship.partnerId,
+    customerDomain: relationship.customerDomain,
+    invitationId: relationship.invitationId,
+    relationshipId: relationship.id,
+    details: {
+      roles: overlaps.map((o) => o.role),
+      partnerIds: [...new Set(overlaps.flatMap((o) => o.partnerIds))].sort(),
+      overlaps,
+      relationshipId: relationship.id,
+    },
+  }).Put;
+  if (put === undefined) throw new Error('An audit record is a Put');
+  return put as PutCommandInput;
+}
+
+/** The customer's policy, or undefined (and counted) when it cannot be read. */
+async function policyOf(customerDomain: string, relationshipId: string, step: NoticeStep): Promise<CustomerPolicy | undefined> {
+  try {
+    return await findPolicy(customerDomain);
+  } catch (error) {
+    failed(step, relationshipId, error);
+    return undefined;
+  }
+}
+
+/**
+ * Emails each of the policy's notify addresses (read when not given) on its own, so no recipient
+ * sees the others and one refused address does not stop the rest; nobody to tell, no email. Never throws.
+ */
+async function send(
+  step: NoticeStep,
+  relationship: Pick<Relationship, 'id' | 'customerDomain'>,
+  known: CustomerPolicy | undefined,
+  content: () => EmailContent | Promise<EmailContent>,
+): Promise<void> {
+  let email: EmailContent;
+  let recipients: readonly string[];
+  try {
+    recipients = (known ?? (await findPolicy(relationship.customerDomain))).notify;
+    if (recipients.length === 0) return;
+    email = await content();
+  } catch (error) {
+    failed(step, relationship.id, error);
+    return;
+  }
+  for (const to of recipients) {
+    try {
+      await sendEmail(to, email);
+    } catch (error) {
+      failed(step, relationship.id, error);
+    }
+  }
+}
+
+function failed(step: NoticeStep, relationshipId: string, error: unknown): void {
+  countMetric('CustomerNoticesFailed');
+  logger.warn('Customer notice failed', { notice: step, relationshipId, error: error instanceof Error ? error.name : 'unknown' });
+}
