@@ -26,6 +26,8 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
+  /** Talks to the acceptance pages' identity provider: gets OIDC_ISSUER and OIDC_CLIENT_ID (Cognito's issuer and app client in AWS). */
+  readonly usesSignIn?: boolean;
 }
 
 export const functions = {
@@ -73,11 +75,25 @@ export const functions = {
   'show-acceptance': {
     description: 'Shows the customer admin the request behind an emailed link; changes nothing',
     table: [{ actions: ['dynamodb:GetItem'] }],
+    // Its sign-in form redirects to the provider, whose origin the page's CSP must name.
+    usesSignIn: true,
   },
   'decide-acceptance': {
     description: "Records the customer admin's accept or decline in one transaction",
+    // DeleteItem also spends the sign-in session of a signed-in grant.
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }],
     idempotent: true,
+    usesSignIn: true,
+  },
+  'start-sign-in': {
+    description: 'Checks an emailed link, opens a sign-in session bound to it and redirects to the identity provider',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] }],
+    usesSignIn: true,
+  },
+  'finish-sign-in': {
+    description: "Takes the identity provider's answer: uses the session's state once, exchanges the code, verifies the ID token",
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }],
+    usesSignIn: true,
   },
   'publish-events': {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
@@ -120,9 +136,12 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/customer/relationships', function: 'list-customer-relationships', access: 'customer' },
   { method: 'DELETE', path: '/customer/relationships/{partnerId}', function: 'end-relationship', access: 'customer' },
   { method: 'GET', path: '/audit', function: 'list-audit', access: 'partner-or-customer' },
+  // Static before templated, as API Gateway chooses: /accept/callback is never an invitation id.
+  { method: 'GET', path: '/accept/callback', function: 'finish-sign-in', access: 'public' },
   { method: 'GET', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'HEAD', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'POST', path: '/accept/{id}', function: 'decide-acceptance', access: 'public' },
+  { method: 'POST', path: '/accept/{id}/sign-in', function: 'start-sign-in', access: 'public' },
   { method: 'GET', path: '/openapi.json', function: 'get-openapi', access: 'public' },
 ];
 

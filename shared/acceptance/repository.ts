@@ -11,6 +11,8 @@ import { replaceRelationship } from '../relationships/repository.js';
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
   | { reason: 'RELATIONSHIP_EXISTS' }
+  /** The sign-in session expired, was spent, or is no longer this invitation's and admin's. */
+  | { reason: 'SESSION' }
   /** The pair's relationship item is not what the accept assumed, and not active: `current` is what it is. */
   | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined };
 
@@ -24,6 +26,8 @@ export interface DecisionWrite {
   readonly previousRelationship?: Relationship;
   readonly declineReason?: string;
   readonly audit: TransactItem;
+  /** A signed-in grant spends its sign-in session in the same transaction. */
+  readonly session?: TransactionItem<'SESSION'>;
 }
 
 /**
@@ -50,7 +54,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP'>[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'RELATIONSHIP' | 'SESSION'>[] = [
     {
       refusal: 'INVITATION',
       item: {
@@ -66,6 +70,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
         },
       },
     },
+    ...(decision.session === undefined ? [] : [decision.session]),
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
     { item: decision.audit },
     ...(decision.relationship === undefined ? [] : replaceRelationship(decision.relationship, decision.previousRelationship, decision.at)),
@@ -83,6 +88,8 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
         const active = current !== undefined && effectiveRelationshipStatus(current, new Date(decision.at)) === 'ACTIVE';
         return active ? { reason: 'RELATIONSHIP_EXISTS' } : { reason: 'RELATIONSHIP_CHANGED', current };
       }
+      case 'SESSION':
+        return { reason: 'SESSION' };
       case 'GUARD_TAKEN':
         // The guard belongs to another invitation: this one cannot be pending any more.
         return { reason: 'INVITATION', current: undefined };

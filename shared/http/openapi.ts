@@ -13,7 +13,7 @@ import { customerRelationshipsQuery, listRelationshipsQuery } from '../relations
 import { relationshipSchema } from '../relationships/model.js';
 import { auditQuery } from '../audit/schema.js';
 import { auditEventSchema } from '../audit/model.js';
-import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema } from '../acceptance/schema.js';
+import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema, signInBody, signInCallbackQuery } from '../acceptance/schema.js';
 import { MAX_RESENDS } from '../invitations/model.js';
 import { problemSchema } from './problem.js';
 import { MAX_BODY_BYTES } from './handler.js';
@@ -71,6 +71,9 @@ const CODES = {
   PARTNER_CANNOT_BE_CUSTOMER: 'the domain (or a parent of it) belongs to a registered partner',
   INVITATION_QUOTA_EXCEEDED: 'the partner sent its invitations for the day (UTC); `Retry-After` says when the day turns',
   RESEND_LIMIT_REACHED: `the invitation was resent ${MAX_RESENDS} times; cancel it and invite again`,
+  SIGN_IN_REQUIRED: 'accepting a power role (or any role, under a policy of `signIn: ALWAYS`) needs a signed-in customer admin for this invitation; nothing changed',
+  WRONG_ACCOUNT: 'signed in as an admin of another domain, or not one of the approvers the policy names; the page offers to sign in as someone else',
+  SIGN_IN_FAILED: 'the sign-in did not complete: no session, a forged, replayed or expired state, or a code or ID token the provider or we refused; nothing changed',
   INTERNAL_ERROR: 'an unexpected failure; nothing internal is disclosed; retry later',
 } as const;
 type Code = keyof typeof CODES;
@@ -89,7 +92,7 @@ interface OperationSpec {
   /** A path parameter's schema, when it is narrower than any string. */
   readonly params?: Readonly<Record<string, z.ZodType>>;
   readonly ok: {
-    readonly status: 200 | 201 | 202;
+    readonly status: 200 | 201 | 202 | 303;
     readonly description: string;
     readonly content: Partial<Record<MediaType, Component | 'string'>>;
     readonly headers?: Readonly<Record<string, string>>;
@@ -219,7 +222,30 @@ const OPERATIONS: Record<string, OperationSpec> = {
     body: { schema: decisionBody, form: true },
     params: { id: invitationIdParam },
     ok: { status: 200, description: 'An HTML confirmation; `{ invitation, relationship }` with `Accept: application/json` (relationship null on decline)', content: { 'text/html': 'string', 'application/json': 'Decision' } },
-    errors: { ...LINK_REFUSALS, 403: ['CROSS_SITE_REQUEST'], 409: [...LINK_REFUSALS[409], 'RELATIONSHIP_EXISTS', 'CONFLICT'] },
+    errors: { ...LINK_REFUSALS, 401: ['SIGN_IN_REQUIRED'], 403: ['CROSS_SITE_REQUEST', 'WRONG_ACCOUNT'], 409: [...LINK_REFUSALS[409], 'RELATIONSHIP_EXISTS', 'CONFLICT'] },
+    htmlErrors: true,
+  },
+  'POST /accept/{id}/sign-in': {
+    operationId: 'startSignIn',
+    tag: 'Acceptance',
+    summary: 'Sign in to accept: to the identity provider',
+    description:
+      'The page’s "Sign in…" form (hidden `token`; without it, an unexpired sign-in session of this invitation signs in again). Checks the link like opening it, sets the session cookie and redirects to the provider’s authorization endpoint (code, PKCE S256, state, nonce, `login_hint`, `prompt=login`). The link’s secret is in none of these.',
+    body: { schema: signInBody, form: true },
+    params: { id: invitationIdParam },
+    ok: { status: 303, description: 'To the identity provider; `Set-Cookie` carries the session', content: {}, headers: { Location: 'The authorization endpoint, with the authorization request' } },
+    errors: { ...LINK_REFUSALS, 403: ['CROSS_SITE_REQUEST'] },
+    htmlErrors: true,
+  },
+  'GET /accept/callback': {
+    operationId: 'finishSignIn',
+    tag: 'Acceptance',
+    summary: 'The identity provider’s answer',
+    description:
+      'Uses the session’s state once, checks the invitation is still open to the link that started the sign-in, exchanges the code (PKCE) and verifies the ID token (issuer, audience, nonce, time, signature), then records the admin on the session.',
+    query: signInCallbackQuery,
+    ok: { status: 303, description: 'Back to the request page, signed in (no secret in the URL)', content: {}, headers: { Location: '/accept/{id}' } },
+    errors: { 400: ['SIGN_IN_FAILED'], ...LINK_REFUSALS },
     htmlErrors: true,
   },
   'GET /openapi.json': {
@@ -239,7 +265,7 @@ const FORBIDDEN: Record<Exclude<Access, 'public'>, readonly Code[]> = {
 };
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone',
+  303: 'See other', 400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone',
   413: 'Payload too large', 415: 'Unsupported media type', 422: 'Unprocessable', 429: 'Too many requests', 500: 'Internal error',
 };
 
@@ -325,7 +351,11 @@ function operation(route: Route, spec: OperationSpec): Record<string, unknown> {
   }
   const headers = Object.fromEntries(Object.entries(spec.ok.headers ?? {}).map(([name, description]) => [name, { description, required: true, schema: { type: 'string' } }]));
   const responses: Record<string, unknown> = {
-    [spec.ok.status]: { description: spec.ok.description, content, ...(Object.keys(headers).length > 0 ? { headers } : {}) },
+    [spec.ok.status]: {
+      description: spec.ok.description,
+      ...(Object.keys(content).length > 0 ? { content } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    },
   };
   for (const [status, codes] of refusals(route, spec)) responses[status] = refusal(status, codes, spec, route);
   const body = spec.body === undefined ? undefined : jsonSchemaOf(spec.body.schema);
