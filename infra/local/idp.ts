@@ -71,6 +71,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   serve = (req, res) => {
     const match = /^\/interaction\/([\w-]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     if (match === null) {
+      forgetSession(req);
       callback(req, res);
       return;
     }
@@ -80,6 +81,19 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     });
   };
   return { endpoint: issuer, issuer, stop: () => closeServer(server) };
+}
+
+/**
+ * Every sign-in is a fresh one (the acceptance pages always ask `prompt=login`), so the provider
+ * keeps no single sign-on session: signing in as someone else never meets the previous account's.
+ */
+function forgetSession(req: IncomingMessage): void {
+  const cookie = req.headers.cookie;
+  if (cookie === undefined) return;
+  req.headers.cookie = cookie
+    .split(';')
+    .filter((pair) => !pair.trim().startsWith('_session'))
+    .join(';');
 }
 
 function newProvider(issuer: string, signingKey: JWK, options: IdpOptions): Provider {
@@ -101,6 +115,7 @@ function newProvider(issuer: string, signingKey: JWK, options: IdpOptions): Prov
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    adapter: memoryStore(),
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     ttl: { AuthorizationCode: 60, IdToken: 300, AccessToken: 300, Interaction: 600, Session: 600, Grant: 600 },
     enabledJWA: { idTokenSigningAlgValues: [ALG], userinfoSigningAlgValues: [ALG] },
@@ -123,8 +138,10 @@ function newProvider(issuer: string, signingKey: JWK, options: IdpOptions): Prov
     loadExistingGrant: async (ctx: OidcContext) => {
       const { client, session, result } = ctx.oidc;
       if (client === undefined || session?.accountId === undefined) return undefined;
-      const existing = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
-      if (existing !== undefined) return provider.Grant.find(existing);
+      const existingId = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const existing = existingId === undefined ? undefined : await provider.Grant.find(existingId);
+      // After signing in as someone else, the earlier account's grant is not this one's.
+      if (existing?.accountId === session.accountId) return existing;
       const grant = new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       grant.addOIDCScope('openid email');
       await grant.save();
@@ -132,6 +149,58 @@ function newProvider(issuer: string, signingKey: JWK, options: IdpOptions): Prov
     },
   });
   return provider;
+}
+
+type Stored = Record<string, unknown> & { uid?: string; userCode?: string; grantId?: string; consumed?: number };
+
+/**
+ * The storage of one provider (interactions, codes, sessions, grants): in this process's memory,
+ * gone on restart, as nothing in it outlives a ten-minute sign-in. oidc-provider's adapter interface.
+ */
+function memoryStore() {
+  const stores = new Map<string, Map<string, { payload: Stored; expiresAt: number }>>();
+  return class MemoryStore {
+    private readonly items: Map<string, { payload: Stored; expiresAt: number }>;
+
+    constructor(name: string) {
+      this.items = stores.get(name) ?? new Map();
+      stores.set(name, this.items);
+    }
+
+    async upsert(id: string, payload: Stored, expiresIn: number): Promise<void> {
+      this.items.set(id, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+    }
+
+    async find(id: string): Promise<Stored | undefined> {
+      const item = this.items.get(id);
+      if (item === undefined || item.expiresAt <= Date.now()) {
+        this.items.delete(id);
+        return undefined;
+      }
+      return item.payload;
+    }
+
+    async findByUid(uid: string): Promise<Stored | undefined> {
+      return [...this.items.values()].find((item) => item.payload.uid === uid && item.expiresAt > Date.now())?.payload;
+    }
+
+    async findByUserCode(userCode: string): Promise<Stored | undefined> {
+      return [...this.items.values()].find((item) => item.payload.userCode === userCode && item.expiresAt > Date.now())?.payload;
+    }
+
+    async consume(id: string): Promise<void> {
+      const item = this.items.get(id);
+      if (item !== undefined) item.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+
+    async destroy(id: string): Promise<void> {
+      this.items.delete(id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      for (const [id, item] of this.items) if (item.payload.grantId === grantId) this.items.delete(id);
+    }
+  };
 }
 
 /** The sign-in page's headers: no script; its form posts to itself, and the redirects that follow go to the acceptance pages. */

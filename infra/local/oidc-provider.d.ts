@@ -9,6 +9,7 @@ declare module 'oidc-provider' {
   }
 
   export interface GrantInstance {
+    readonly accountId?: string;
     addOIDCScope(scope: string): void;
     save(): Promise<string>;
   }

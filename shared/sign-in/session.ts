@@ -5,6 +5,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { epochSeconds, hashSecret } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { signInSessionKey } from '../data/keys.js';
@@ -80,7 +81,7 @@ export async function useState(
     return { session: Attributes as SignInSession };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const current = error.Item === undefined ? undefined : (error.Item as unknown as SignInSession);
+    const current = error.Item === undefined ? undefined : (unmarshall(error.Item) as SignInSession);
     if (current === undefined) return { refused: 'NO_SESSION' };
     if (current.stateUsedAt !== undefined) return { refused: 'STATE_USED' };
     if (current.expiresAt <= at.toISOString()) return { refused: 'EXPIRED' };

@@ -88,6 +88,6 @@ export async function signInAtProvider(
     current = await visitor.request(current.location);
     resumed.push(current);
   }
-  expect(current.location?.pathname).toBe('/accept/callback');
+  expect(current.location?.pathname, resumed.map((r) => `${r.status} ${r.url.pathname} -> ${r.location?.pathname}: ${r.text.slice(0, 200)}`).join('\n')).toBe('/accept/callback');
   return { callback: current.location!, start, authorize, steps: [...steps, ...resumed] };
 }
