@@ -4,6 +4,8 @@
  * the steps of signing in at the local OpenID Provider.
  */
 import { expect } from 'vitest';
+import { hashSecret, newSecret, now } from '../../shared/clock.js';
+import { putSession, recordAdmin, SESSION_SECONDS, useState } from '../../shared/sign-in/session.js';
 
 export interface Step {
   readonly url: URL;
@@ -90,4 +92,25 @@ export async function signInAtProvider(
   }
   expect(current.location?.pathname, resumed.map((r) => `${r.status} ${r.url.pathname} -> ${r.location?.pathname}: ${r.text.slice(0, 200)}`).join('\n')).toBe('/accept/callback');
   return { callback: current.location!, start, authorize, steps: [...steps, ...resumed] };
+}
+
+/**
+ * A signed-in session of an invitation, written as the callback leaves it (for integration tests
+ * that call the services directly): answers the cookie's value to pass to `decide`.
+ */
+export async function signedInCookie(invitationId: string, secret: string, email: string, at: Date = now()): Promise<string> {
+  const cookie = newSecret();
+  await putSession(cookie, {
+    invitationId,
+    tokenHash: hashSecret(secret),
+    state: 'state',
+    nonce: 'nonce',
+    codeVerifier: 'verifier',
+    createdAt: at.toISOString(),
+    expiresAt: new Date(at.getTime() + SESSION_SECONDS * 1000).toISOString(),
+  });
+  const used = await useState(cookie, 'state', at);
+  if ('refused' in used) throw new Error(`the session was refused: ${used.refused}`);
+  await recordAdmin(cookie, at.toISOString(), { email, sub: `sub-of-${email}`, customerDomain: email.slice(email.indexOf('@') + 1) });
+  return cookie;
 }

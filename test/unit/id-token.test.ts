@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 import { loadOrCreateIdpKey, LOCAL_CLIENT_ID, type IdpKey } from '../../infra/local/idp.js';
 import { CLOCK_TOLERANCE_SECONDS, CUSTOMER_DOMAIN_CLAIM, verifyIdToken } from '../../shared/sign-in/oidc.js';
 
@@ -25,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 /** A token as the provider issues it, with `changes` applied (undefined removes a claim). */
-async function mint(changes: Partial<Record<string, unknown>> = {}, signingKey?: CryptoKey): Promise<string> {
+async function mint(changes: Partial<Record<string, unknown>> = {}, signingKey?: SigningKey): Promise<string> {
   const claims: JWTPayload = {
     iss: ISSUER,
     aud: LOCAL_CLIENT_ID,
@@ -43,7 +45,7 @@ async function mint(changes: Partial<Record<string, unknown>> = {}, signingKey?:
     if (value === undefined) delete claims[name];
     else claims[name] = value;
   }
-  const privateKey = signingKey ?? ((await importJWK(key.privateJwk, 'ES256')) as CryptoKey);
+  const privateKey = signingKey ?? (await importJWK(key.privateJwk, 'ES256'));
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid }).sign(privateKey);
 }
 
