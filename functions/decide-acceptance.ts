@@ -2,13 +2,25 @@
 import { acceptancePathParams, decisionBody, LINK_NOT_FOUND } from '../shared/acceptance/schema.js';
 import { decide } from '../shared/acceptance/service.js';
 import { httpHandler } from '../shared/http/handler.js';
+import { toProblem } from '../shared/http/problem.js';
 import { html, json, wantsJson } from '../shared/http/responses.js';
-import { decisionPage, problemPage } from '../shared/pages/acceptance.js';
+import { decisionPage, problemPage, signInNeededPage } from '../shared/pages/acceptance.js';
+import { sessionCookieOf } from '../shared/sign-in/cookie.js';
+import { signInPageHeaders } from '../shared/sign-in/oidc.js';
+
+/** The refusals whose page offers to sign in (again). */
+const SIGN_IN_CODES = new Set(['SIGN_IN_REQUIRED', 'WRONG_ACCOUNT']);
 
 export const handler = httpHandler(
   { body: decisionBody, forms: true, params: acceptancePathParams, notFound: LINK_NOT_FOUND, errorPage: problemPage, idempotent: true, sameOriginOnly: true },
-  async ({ params, body, headers }) => {
-    const result = await decide(params.id, body.token, body);
-    return wantsJson(headers) ? json(200, result) : html(200, decisionPage(result));
+  async ({ params, body, headers, event }) => {
+    try {
+      const result = await decide(params.id, body.token, body, sessionCookieOf(event.cookies));
+      return wantsJson(headers) ? json(200, result) : html(200, decisionPage(result));
+    } catch (error) {
+      const { problem } = toProblem(error);
+      if (wantsJson(headers) || !SIGN_IN_CODES.has(problem.code)) throw error;
+      return html(problem.status, signInNeededPage(problem, params.id, body.token), await signInPageHeaders());
+    }
   },
 );

@@ -2,6 +2,7 @@
  * The one place a route or a function is declared. The CDK stack and the local gateway
  * both iterate these tables, so the deployed API and the local one cannot drift.
  */
+import { SIGN_IN_CALLBACK_PATH } from '../shared/sign-in/paths.js';
 
 /**
  * Who may call a route: anyone (the emailed link is the credential), or the holder of a verified
@@ -26,7 +27,7 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
-  /** Reads or starts the acceptance pages' sign-in: gets the identity provider's issuer and client id (`OIDC_ISSUER`, `OIDC_CLIENT_ID`); no IAM. */
+  /** Talks to the acceptance pages' identity provider: gets OIDC_ISSUER and OIDC_CLIENT_ID (Cognito's issuer and app client in AWS). */
   readonly usesSignIn?: boolean;
 }
 
@@ -76,12 +77,14 @@ export const functions = {
   'show-acceptance': {
     description: 'Shows the customer admin the request behind an emailed link; changes nothing',
     table: [{ actions: ['dynamodb:GetItem'] }],
+    // Its sign-in form redirects to the provider, whose origin the page's CSP must name.
     usesSignIn: true,
   },
   'decide-acceptance': {
     description: "Records the customer admin's accept or decline in one transaction; the customer's notify addresses are emailed",
     table: [
-      // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction.
+      // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction; DeleteItem also spends
+      // the sign-in session of a signed-in grant.
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] },
       // The customer's active relationships, for the power roles a grant leaves shared.
       { actions: ['dynamodb:Query'], index: 'GSI1' },
@@ -94,6 +97,16 @@ export const functions = {
     description: "Reads and replaces the customer's policy (the policy and its audit record in one transaction)",
     // GetItem: the policy (and, for a partner token, its registration check); PutItem: the policy and its audit record.
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] }],
+  },
+  'start-sign-in': {
+    description: 'Checks an emailed link, opens a sign-in session bound to it and redirects to the identity provider',
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] }],
+    usesSignIn: true,
+  },
+  'finish-sign-in': {
+    description: "Takes the identity provider's answer: uses the session's state once, exchanges the code, verifies the ID token",
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }],
+    usesSignIn: true,
   },
   'publish-events': {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
@@ -140,9 +153,12 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/customer/policy', function: 'customer-policy', access: 'customer' },
   { method: 'PUT', path: '/customer/policy', function: 'customer-policy', access: 'customer' },
   { method: 'GET', path: '/audit', function: 'list-audit', access: 'partner-or-customer' },
+  // Static before templated, as API Gateway chooses: /accept/callback is never an invitation id.
+  { method: 'GET', path: SIGN_IN_CALLBACK_PATH, function: 'finish-sign-in', access: 'public' },
   { method: 'GET', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'HEAD', path: '/accept/{id}', function: 'show-acceptance', access: 'public' },
   { method: 'POST', path: '/accept/{id}', function: 'decide-acceptance', access: 'public' },
+  { method: 'POST', path: '/accept/{id}/sign-in', function: 'start-sign-in', access: 'public' },
   { method: 'GET', path: '/openapi.json', function: 'get-openapi', access: 'public' },
 ];
 

@@ -36,6 +36,10 @@ export interface Config {
   /** Set locally to reach DynamoDB Local / the SES stand-in; unset in AWS. */
   readonly dynamodbEndpoint: string | undefined;
   readonly sesEndpoint: string | undefined;
+  /** The OpenID Provider of the acceptance pages' sign-in (Cognito's issuer URL in AWS); only functions flagged `usesSignIn` get it. */
+  readonly oidcIssuer: string | undefined;
+  /** The acceptance pages' client id at that provider. */
+  readonly oidcClientId: string | undefined;
 }
 
 let cached: Config | undefined;
@@ -51,6 +55,8 @@ export function config(): Config {
     invitationQuotaPerDay: positiveInt('INVITATION_QUOTA_PER_DAY', 100),
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     sesEndpoint: optional('SES_ENDPOINT'),
+    oidcIssuer: optional('OIDC_ISSUER')?.replace(/\/+$/, ''),
+    oidcClientId: optional('OIDC_CLIENT_ID'),
   };
   return cached;
 }
@@ -58,4 +64,12 @@ export function config(): Config {
 /** Forgets the cached configuration; for tests and the local stack, which set the environment late. */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+/** The sign-in settings, failing loudly where a function flagged `usesSignIn` was deployed without them. */
+export function signInConfig(): { readonly issuer: string; readonly clientId: string } {
+  const { oidcIssuer, oidcClientId } = config();
+  if (oidcIssuer === undefined) throw new Error('Missing required environment variable OIDC_ISSUER');
+  if (oidcClientId === undefined) throw new Error('Missing required environment variable OIDC_CLIENT_ID');
+  return { issuer: oidcIssuer, clientId: oidcClientId };
 }

@@ -65,6 +65,24 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** A power grant (or any, under the customer's policy) without a signed-in customer admin for this invitation: 401 `SIGN_IN_REQUIRED`. */
+export class SignInRequiredError extends AppError {
+  readonly status = 401;
+  readonly title = 'Sign-in required';
+  constructor(detail: string) {
+    super('SIGN_IN_REQUIRED', detail);
+  }
+}
+
+/** A sign-in that did not complete (refused state, code or ID token): 400 `SIGN_IN_FAILED`; nothing changed. */
+export class SignInFailedError extends AppError {
+  readonly status = 400;
+  readonly title = 'Sign-in failed';
+  constructor(detail: string) {
+    super('SIGN_IN_FAILED', detail);
+  }
+}
+
 export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly title = 'Forbidden';

@@ -7,7 +7,7 @@ import type { SignInSettings } from '../config.js';
 import { TENANT_CLAIMS } from '../../shared/identity/caller.js';
 
 /** Where the identity provider sends the customer admin back to, under the public base URL (`finish-sign-in`). */
-export const SIGN_IN_CALLBACK_PATH = '/accept/callback';
+import { SIGN_IN_CALLBACK_PATH } from '../../shared/sign-in/paths.js';
 
 /** Where the identity provider sends the customer admin after signing out, under the public base URL. */
 export const SIGN_OUT_PATH = '/';

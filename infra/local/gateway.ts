@@ -37,14 +37,28 @@ interface Match {
   readonly params: Record<string, string>;
 }
 
+/** How specific a route is, segment by segment: a literal segment beats a `{parameter}` where they first differ. */
+function bySpecificity(a: Route, b: Route): number {
+  const left = a.path.split('/');
+  const right = b.path.split('/');
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const aParam = left[i]!.startsWith('{');
+    const bParam = right[i]!.startsWith('{');
+    if (aParam !== bParam) return aParam ? 1 : -1;
+  }
+  return 0;
+}
+
 /**
- * Finds the route for a method and path; `allowed` lists the methods of a path that exists. A path
- * parameter that is not valid percent-encoded UTF-8 names nothing: 404, as for any unknown id.
+ * Finds the route for a method and path, preferring literal segments over parameters as API
+ * Gateway does (`GET /accept/callback` before `GET /accept/{id}`); `allowed` lists the methods of
+ * a path that exists. A path parameter that is not valid percent-encoded UTF-8 names nothing: 404,
+ * as for any unknown id.
  */
 export function matchRoute(routes: readonly Route[], method: string, path: string): { match?: Match; allowed: string[] } {
   const allowed: string[] = [];
   const segments = path.split('/');
-  for (const route of routes) {
+  for (const route of [...routes].sort(bySpecificity)) {
     const template = route.path.split('/');
     if (template.length !== segments.length) continue;
     const params: Record<string, string> = {};

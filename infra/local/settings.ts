@@ -14,6 +14,8 @@ export interface LocalSettings {
   readonly tableName: string;
   readonly senderEmail: string;
   readonly cleanupIntervalSeconds: number;
+  /** Port of the local OpenID Provider (sign-in on the acceptance pages); unset: any free port. */
+  readonly idpPort?: number;
   /** Port of the EventBridge stand-in; unset: any free port. */
   readonly eventsPort?: number;
   /** When set, publish to this EventBridge endpoint instead of starting the stand-in. */
@@ -30,7 +32,7 @@ function port(name: string, fallback: number): number {
 
 const optional = (name: string) => (process.env[name] === undefined || process.env[name] === '' ? undefined : process.env[name]);
 
-/** Reads PORT, SES_PORT, DYNAMODB_PORT, EVENTS_PORT, LOCAL_DATA_DIR, PUBLIC_BASE_URL, DYNAMODB_ENDPOINT, SES_ENDPOINT, EVENTBRIDGE_ENDPOINT and friends. */
+/** Reads PORT, SES_PORT, DYNAMODB_PORT, EVENTS_PORT, IDP_PORT, LOCAL_DATA_DIR, PUBLIC_BASE_URL, DYNAMODB_ENDPOINT, SES_ENDPOINT, EVENTBRIDGE_ENDPOINT and friends. */
 export function readSettings(): LocalSettings {
   const apiPort = port('PORT', 3000);
   return {
@@ -38,6 +40,7 @@ export function readSettings(): LocalSettings {
     sesPort: port('SES_PORT', 8005),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
     eventsPort: port('EVENTS_PORT', 8006),
+    idpPort: port('IDP_PORT', 8007),
     dataDir: resolve(optional('LOCAL_DATA_DIR') ?? '.local'),
     publicBaseUrl: (optional('PUBLIC_BASE_URL') ?? `http://localhost:${apiPort}`).replace(/\/+$/, ''),
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),

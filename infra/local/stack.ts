@@ -18,10 +18,13 @@ import { createGateway, lambdaContext, type GatewayOptions } from './gateway.js'
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
+import { LOCAL_CLIENT_ID, startIdp } from './idp.js';
+import { ensureCustomerAdmin } from './accounts.js';
 import type { LocalSettings } from './settings.js';
 import { ensureTable } from './table.js';
 import { ensureIdempotencyTable } from './idempotency-table.js';
 import { SERVICE_NAME } from '../../shared/observability.js';
+import { SIGN_IN_CALLBACK_PATH } from '../../shared/sign-in/paths.js';
 
 /** The local idempotency table sits beside the main one. */
 export const idempotencyTableName = (tableName: string) => `${tableName}-idempotency`;
@@ -32,6 +35,10 @@ export interface LocalStack {
   readonly dynamodbEndpoint: string;
   /** The stand-in's list of events it would have published; undefined when events are off or go to `EVENTBRIDGE_ENDPOINT`. */
   readonly eventsUrl: string | undefined;
+  /** The local OpenID Provider: the acceptance pages' sign-in (OIDC_ISSUER). */
+  readonly idpUrl: string;
+  /** The seed customer admin's password when this start created the account; undefined when it already existed. */
+  readonly seedAdminPassword: string | undefined;
   readonly keys: LocalKeys;
   stop(): Promise<void>;
 }
@@ -44,10 +51,14 @@ export interface StackFile {
   readonly sesEndpoint: string;
   readonly eventsUrl?: string;
   readonly eventbridgeEndpoint?: string;
+  readonly idpUrl: string;
   readonly tableName: string;
   readonly senderEmail: string;
   readonly publicBaseUrl: string;
 }
+
+/** The customer admin every local stack starts with (an account of the local OpenID Provider). */
+export const SEED_CUSTOMER_ADMIN = 'admin@contoso.com';
 
 export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
 
@@ -86,6 +97,7 @@ export async function startLocalStack(
       ...(settings.dynamodbEndpoint === undefined ? [{ port: settings.dynamodbPort, variable: 'DYNAMODB_PORT' }] : []),
       ...(settings.sesEndpoint === undefined ? [{ port: settings.sesPort, variable: 'SES_PORT' }] : []),
       ...(options.events !== false && settings.eventbridgeEndpoint === undefined ? [{ port: settings.eventsPort ?? 0, variable: 'EVENTS_PORT' }] : []),
+      { port: settings.idpPort ?? 0, variable: 'IDP_PORT' },
     ]);
     const dynamodbEndpoint = settings.dynamodbEndpoint ?? (await start(startDynamoDbLocal({ port: settings.dynamodbPort, dbPath })));
     const sesEndpoint = settings.sesEndpoint ?? (await start(startSesStandIn({ port: settings.sesPort })));
@@ -124,6 +136,18 @@ export async function startLocalStack(
     started.push({ endpoint: '', stop: () => closeServer(gateway) });
     const apiUrl = `http://localhost:${apiPort}`;
 
+    // The acceptance pages' callback, at the public base URL (and at the gateway itself, when they differ).
+    const idp = await startIdp({
+      port: settings.idpPort ?? 0,
+      dataDir: settings.dataDir,
+      redirectUris: [`${settings.publicBaseUrl}${SIGN_IN_CALLBACK_PATH}`, `${apiUrl}${SIGN_IN_CALLBACK_PATH}`],
+      log,
+    });
+    started.push(idp);
+    Object.assign(process.env, { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: LOCAL_CLIENT_ID });
+    resetConfig();
+    const seedAdminPassword = await ensureCustomerAdmin(settings.dataDir, SEED_CUSTOMER_ADMIN);
+
     if (options.cleanupTimer !== false && settings.cleanupIntervalSeconds > 0) {
       const timer = setInterval(() => {
         runCleanup().then(
@@ -142,6 +166,7 @@ export async function startLocalStack(
       sesEndpoint,
       ...(eventsUrl === undefined ? {} : { eventsUrl }),
       ...(eventbridgeEndpoint === undefined ? {} : { eventbridgeEndpoint }),
+      idpUrl: idp.issuer,
       tableName: settings.tableName,
       senderEmail: settings.senderEmail,
       publicBaseUrl: settings.publicBaseUrl,
@@ -150,7 +175,7 @@ export async function startLocalStack(
     await writeFile(stackFile(settings.dataDir), JSON.stringify(file, null, 2));
     started.push({ endpoint: '', stop: () => rm(stackFile(settings.dataDir), { force: true }) });
 
-    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, eventsUrl, keys, stop: stopAll };
+    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, eventsUrl, idpUrl: idp.issuer, seedAdminPassword, keys, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

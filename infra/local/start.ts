@@ -3,7 +3,7 @@ import './quiet.js';
 import { LocalStackError } from './processes.js';
 import { readSettings } from './settings.js';
 import { relative, resolve } from 'node:path';
-import { startLocalStack, type LocalStack } from './stack.js';
+import { SEED_CUSTOMER_ADMIN, startLocalStack, type LocalStack } from './stack.js';
 
 const settings = readSettings();
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
@@ -35,12 +35,17 @@ try {
   const shown = relative(process.cwd(), settings.dataDir).startsWith('..') ? settings.dataDir : relative(process.cwd(), settings.dataDir) || '.';
   const quoted = /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
   const withDataDir = settings.dataDir === resolve('.local') ? '' : `LOCAL_DATA_DIR=${quoted} `;
+  const adminPassword =
+    stack.seedAdminPassword === undefined
+      ? `password from its first start (a new one: ${withDataDir}npm run -s user -- add customer ${SEED_CUSTOMER_ADMIN})`
+      : `password ${stack.seedAdminPassword}   (a new one: ${withDataDir}npm run -s user -- add customer ${SEED_CUSTOMER_ADMIN})`;
   const eventsLine = stack.eventsUrl === undefined ? '' : `\n  Events           ${stack.eventsUrl}   (what would be published to EventBridge)`;
   console.log(`
 Partner Relationships is running locally.
 
   API              ${stack.apiUrl}   (GET /health, GET /openapi.json)
   Mail viewer      ${stack.sesUrl.replace('127.0.0.1', 'localhost')}   (every email sent; GET /store as JSON)
+  Sign-in (OpenID Provider) ${stack.idpUrl}
   DynamoDB Local   ${stack.dynamodbEndpoint}${eventsLine}
   Links in emails  ${settings.publicBaseUrl}/accept/...
   Data             ${settings.dataDir}
@@ -48,6 +53,7 @@ Partner Relationships is running locally.
 
   Seed partners: fabrikam (fabrikam.com), adatum (adatum.com), wingtip (wingtiptoys.com)
   Get a token:   ${withDataDir}npm run -s token -- partner fabrikam
+  Customer admin: ${SEED_CUSTOMER_ADMIN}, ${adminPassword}
 
 Ctrl-C stops everything.
 `);

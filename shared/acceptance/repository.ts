@@ -12,6 +12,8 @@ import { policyCheck, type PolicyRequest } from '../policy/conditions.js';
 export type DecisionRefusal =
   | { reason: 'INVITATION'; current: Invitation | undefined }
   | { reason: 'RELATIONSHIP_EXISTS' }
+  /** The sign-in session expired, was spent, or is no longer this invitation's and admin's. */
+  | { reason: 'SESSION' }
   /** The pair's relationship item is not what the accept assumed, and not active: `current` is what it is. */
   | { reason: 'RELATIONSHIP_CHANGED'; current: Relationship | undefined }
   /** The customer's policy refuses the accept: `policy` is the policy item as DynamoDB judged it. */
@@ -29,6 +31,8 @@ export interface DecisionWrite {
   readonly audit: TransactItem;
   /** On accept: what the customer's policy must allow (who accepts, signed in or not, the roles and days granted). */
   readonly policy?: PolicyRequest;
+  /** A signed-in grant spends its sign-in session in the same transaction. */
+  readonly session?: TransactionItem<'SESSION'>;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
     set.push('declineReason = :reason');
     values[':reason'] = decision.declineReason;
   }
-  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'POLICY' | 'RELATIONSHIP'>[] = [
+  const items: TransactionItem<'INVITATION' | 'GUARD_TAKEN' | 'POLICY' | 'RELATIONSHIP' | 'SESSION'>[] = [
     {
       refusal: 'INVITATION',
       item: {
@@ -72,6 +76,7 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
         },
       },
     },
+    ...(decision.session === undefined ? [] : [decision.session]),
     deleteGuard(invitation.partnerId, invitation.customerDomain, invitation.id),
     ...(decision.policy === undefined ? [] : [policyCheck(invitation.customerDomain, decision.policy)]),
     { item: decision.audit },
@@ -92,6 +97,8 @@ export async function writeDecision(invitation: Invitation, tokenHash: string, d
       }
       case 'POLICY':
         return { reason: 'POLICY', policy: item };
+      case 'SESSION':
+        return { reason: 'SESSION' };
       case 'GUARD_TAKEN':
         // The guard belongs to another invitation: this one cannot be pending any more.
         return { reason: 'INVITATION', current: undefined };

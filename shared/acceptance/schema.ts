@@ -21,6 +21,19 @@ export const acceptanceLinkQuery = z.object({ token: secret.default('') });
 /** An empty form field means "not given". */
 const blankAsMissing = (value: unknown) => (value === '' ? undefined : value);
 
+/** `POST /accept/{id}/sign-in`: the link's secret (none when a session of this invitation signs in again as someone else). */
+export const signInBody = z.strictObject({ token: secret, signIn: z.literal('1').optional() });
+
+/** `GET /accept/callback`: what the identity provider sends back (an authorization response, or an error). */
+const callbackParam = z.string().max(2048).optional();
+export const signInCallbackQuery = z.object({
+  code: callbackParam,
+  state: callbackParam,
+  iss: callbackParam,
+  error: callbackParam,
+  error_description: callbackParam,
+});
+
 export const decisionBody = z.strictObject({
   token: secret,
   decision: z.enum(['accept', 'decline']),

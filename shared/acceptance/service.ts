@@ -7,12 +7,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type * as z from 'zod';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { type AppError, ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.js';
+import { type AppError, ConflictError, ForbiddenError, GoneError, NotFoundError, SignInRequiredError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { closedTtl, effectiveStatus, isRetained, toView, type Invitation } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
 import type { Relationship } from '../relationships/model.js';
-import type { Role } from '../domain/roles.js';
+import { isPowerRole, type Role } from '../domain/roles.js';
+import { findPolicy } from '../policy/repository.js';
+import type { CustomerPolicy } from '../policy/model.js';
+import { signedInSession, spendSession, type SignedInSession } from '../sign-in/session.js';
 import { writeDecision, type DecisionRefusal } from './repository.js';
 import { LINK_NOT_FOUND, type DecisionInput, type decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
@@ -33,48 +36,95 @@ const DUMMY_HASH = hashSecret('no invitation has this secret');
  * an alarm tells operators when someone is probing links.
  */
 async function invitationOfLink(invitationId: string, secret: string, at: Date, answering: boolean) {
+  const found = await invitationOfHash(invitationId, hashSecret(secret), at, answering);
+  if (found === 'NOT_FOUND') countMetric('AcceptanceLinkWrongSecret');
+  return found;
+}
+
+/**
+ * The invitation whose link's secret has this hash (a link, or a sign-in session that stores it),
+ * or 404; 410 `LINK_REPLACED` for the hash of a link a resend replaced.
+ */
+async function invitationOfHash(invitationId: string, tokenHash: string, at: Date, answering: boolean) {
   const invitation = await findInvitation(invitationId, answering);
-  const tokenHash = hashSecret(secret);
   const current = sameHash(tokenHash, invitation?.tokenHash ?? DUMMY_HASH);
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
-  if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) {
-    countMetric('AcceptanceLinkWrongSecret');
-    throw linkNotFound();
-  }
+  if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) return 'NOT_FOUND' as const;
   if (!current) {
     throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
   }
   return { invitation, tokenHash };
 }
 
+/**
+ * The invitation behind the link's secret or, without one, behind a signed-in session of it (by
+ * the hash it stores); 404 for neither. A session whose link was replaced is refused like that link.
+ */
+async function credentialOf(invitationId: string, secret: string, session: SignedInSession | undefined, at: Date, answering: boolean) {
+  const found = secret !== '' || session === undefined ? await invitationOfLink(invitationId, secret, at, answering) : await invitationOfHash(invitationId, session.tokenHash, at, answering);
+  if (found === 'NOT_FOUND') throw linkNotFound();
+  // A session counts only for the link it was started with.
+  const signedIn = session !== undefined && sameHash(session.tokenHash, found.tokenHash) ? session : undefined;
+  return { ...found, session: signedIn };
+}
+
 /** The pending request behind a link; refuses used, replaced, expired and unknown links with their codes. Changes nothing. */
 export async function openRequest(invitationId: string, secret: string): Promise<Invitation> {
+  return (await openRequestWith(invitationId, secret, undefined)).invitation;
+}
+
+/**
+ * The pending request behind a link's secret or, when none is given, behind the secret's hash
+ * (a sign-in session's); refused like {@link openRequest}. Changes nothing.
+ */
+export async function openRequestWith(invitationId: string, secret: string, tokenHash: string | undefined): Promise<{ invitation: Invitation; tokenHash: string }> {
   const at = now();
-  const { invitation } = await invitationOfLink(invitationId, secret, at, false);
+  const found = secret !== '' || tokenHash === undefined ? await invitationOfLink(invitationId, secret, at, false) : await invitationOfHash(invitationId, tokenHash, at, true);
+  if (found === 'NOT_FOUND') throw linkNotFound();
+  const refusal = refusalFor(found.invitation, at);
+  if (refusal !== undefined) throw refusal;
+  return found;
+}
+
+/** What the request page shows: the request, who is signed in for it, and whether accepting it as asked needs sign-in (and why). */
+export interface RequestView {
+  readonly invitation: Invitation;
+  readonly signedInAs: SignedInSession['admin'] | undefined;
+  /** `POWER`: a power role is asked for; `ALWAYS`: the customer's policy wants every acceptance signed in; undefined: the link suffices. */
+  readonly signInNeeded: 'POWER' | 'ALWAYS' | undefined;
+}
+
+/** The pending request behind the link's secret or a signed-in session of it (the cookie's), as the page shows it. Changes nothing. */
+export async function viewRequest(invitationId: string, secret: string, sessionCookie: string | undefined): Promise<RequestView> {
+  const at = now();
+  const session = await signedInSession(sessionCookie, invitationId, at);
+  const { invitation, session: signedIn } = await credentialOf(invitationId, secret, session, at, false);
   const refusal = refusalFor(invitation, at);
   if (refusal !== undefined) throw refusal;
-  return invitation;
+  const signInNeeded = invitation.roles.some(isPowerRole) ? 'POWER' : (await findPolicy(invitation.customerDomain)).signIn === 'ALWAYS' ? 'ALWAYS' : undefined;
+  return { invitation, signedInAs: signedIn?.admin, signInNeeded };
 }
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
-
-/** Who accepts: their address and whether they signed in (from the link alone: the invitation's admin, not signed in). */
-export interface Acceptor {
-  readonly email: string;
-  readonly signedIn: boolean;
-}
 
 /**
  * Records the decision: one consistent read gathers the data, one transaction writes it with
  * the audit record. The transaction's conditions (still pending, unexpired, same secret, same
  * request; no active relationship; the customer's policy allows who accepts what) decide; the read never does.
  */
-export async function decide(invitationId: string, secret: string, input: Omit<DecisionInput, 'token'>, acceptedBy?: Acceptor): Promise<DecisionResult> {
+export async function decide(
+  invitationId: string,
+  secret: string,
+  input: Omit<DecisionInput, 'token'>,
+  sessionCookie?: string,
+): Promise<DecisionResult> {
   const at = now();
-  const { invitation, tokenHash } = await invitationOfLink(invitationId, secret, at, true);
-  const acceptor = acceptedBy ?? { email: invitation.adminEmail, signedIn: false };
+  const signInSession = await signedInSession(sessionCookie, invitationId, at);
+  const { invitation, tokenHash, session } = await credentialOf(invitationId, secret, signInSession, at, true);
+  // A session signed in as an admin of another domain names no one here.
+  const admin = session?.admin.customerDomain === invitation.customerDomain ? session.admin : undefined;
+  const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: admin?.email ?? invitation.adminEmail, ...(admin === undefined ? {} : { subject: admin.sub }) } as const;
   let policyRequest: PolicyRequest | undefined;
-  const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: invitation.adminEmail } as const;
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
 
   let relationship: Relationship | undefined;
@@ -82,7 +132,10 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
   if (input.decision === 'accept') {
     const roles = grantedRoles(invitation, input.roles ?? (input.rolesChosen === '1' ? [] : undefined));
     const days = grantedDays(invitation, input.durationDays);
-    policyRequest = { partnerId: invitation.partnerId, approver: acceptor.email, roles, durationDays: days, signedIn: acceptor.signedIn };
+    const policy = await findPolicy(invitation.customerDomain);
+    requireSignIn(invitation, roles, session, policy);
+    // The accepting transaction checks the policy again: a policy tightened meanwhile refuses the accept.
+    policyRequest = { partnerId: invitation.partnerId, approver: admin?.email ?? invitation.adminEmail, roles, durationDays: days, signedIn: admin !== undefined };
     relationship = {
       id: newId(),
       partnerId: invitation.partnerId,
@@ -96,7 +149,7 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       endsAt: addDays(at, days).toISOString(),
       autoExtend: invitation.autoExtend,
       invitationId,
-      acceptedBy: { email: invitation.adminEmail, signedIn: false },
+      acceptedBy: admin === undefined ? { email: invitation.adminEmail, signedIn: false } : { email: admin.email, subject: admin.sub, signedIn: true },
     };
     const audit = putAudit({
       ...base,
@@ -108,13 +161,14 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
     // accept goes again over exactly that one (closing it if it expired by time).
     let previousRelationship: Relationship | undefined;
     for (let attempt = 1; ; attempt++) {
-      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit, policy: policyRequest } as const;
+      const spent = admin === undefined || session === undefined ? undefined : spendSession(session.cookieValue, invitationId, admin, at);
+      const decision = { status: 'ACCEPTED', at: at.toISOString(), closedTtl: closedTtl(at), relationship, previousRelationship, audit, policy: policyRequest, session: spent } as const;
       refused = await writeDecision(invitation, tokenHash, decision);
       if (refused?.reason !== 'RELATIONSHIP_CHANGED' || attempt === MAX_ACCEPT_ATTEMPTS) break;
       previousRelationship = refused.current;
     }
     // Committed: the customer's notify addresses are told (never fails the answer).
-    if (refused === undefined) await notifyAccepted(relationship, previousRelationship, at);
+    if (refused === undefined) await notifyAccepted(relationship, previousRelationship, at, policy);
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
@@ -126,6 +180,9 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
       policyRefusalError(refused.policy, policyRequest!) ??
       new ConflictError('CONFLICT', `${invitation.customerDomain} changed its policy while you answered; open the link again.`)
     );
+  }
+  if (refused?.reason === 'SESSION') {
+    throw new SignInRequiredError('Your sign-in expired or was already used. Sign in again to accept.');
   }
   if (refused?.reason === 'RELATIONSHIP_CHANGED') {
     throw new ConflictError('CONFLICT', 'The relationship with this partner changed while you answered; open the link again.');
@@ -155,6 +212,27 @@ export async function decide(invitationId: string, secret: string, input: Omit<D
     ...(input.decision === 'decline' && input.reason !== undefined ? { declineReason: input.reason } : {}),
   };
   return { invitation: toView(decided, at), relationship: relationship ?? null };
+}
+
+/**
+ * Power (or, under a policy of `signIn: ALWAYS`, any role) is granted only by a signed-in admin of
+ * the invitation's domain, and one the policy names when it names approvers: 401 without a
+ * session, 403 `WRONG_ACCOUNT` for another account.
+ */
+function requireSignIn(invitation: Invitation, roles: readonly Role[], session: SignedInSession | undefined, policy: CustomerPolicy): void {
+  if (session === undefined) {
+    if (policy.signIn === 'ALWAYS') throw new SignInRequiredError(`${invitation.customerDomain} accepts requests only from a signed-in administrator. Sign in to accept.`);
+    const power = roles.filter(isPowerRole);
+    if (power.length > 0) throw new SignInRequiredError(`Granting ${power.join(', ')} needs a signed-in administrator of ${invitation.customerDomain}. Sign in to accept, or untick those roles.`);
+    return;
+  }
+  const { admin } = session;
+  if (admin.customerDomain !== invitation.customerDomain) {
+    throw new ForbiddenError('WRONG_ACCOUNT', `You are signed in as ${admin.email}, not as an administrator of ${invitation.customerDomain}. Sign in as someone else to accept.`);
+  }
+  if (policy.approvers.length > 0 && !policy.approvers.some((approver) => approver.toLowerCase() === admin.email)) {
+    throw new ForbiddenError('WRONG_ACCOUNT', `${invitation.customerDomain} lets only its named approvers accept, and ${admin.email} is not one. Sign in as someone else to accept.`);
+  }
 }
 
 /** The roles the admin kept: a non-empty subset of what was asked (never more). */

@@ -27,7 +27,8 @@ export const CUSTOMER_ONLY_EVENT_TYPES: readonly AuditEventType[] = ['Relationsh
 /** Who made a transition happen: a caller as its token names it, the customer admin through the emailed link, or the system. */
 export const actorSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('partner'), partnerId: z.string() }),
-  z.strictObject({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional() }),
+  // `subject`: the identity provider's `sub` of a signed-in customer admin.
+  z.strictObject({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional(), subject: z.string().optional() }),
   z.strictObject({ kind: z.literal('system') }),
 ]);
 export type Actor = z.output<typeof actorSchema>;

@@ -13,7 +13,7 @@ import { customerRelationshipsQuery, listRelationshipsQuery } from '../relations
 import { customerRelationshipSchema, relationshipSchema } from '../relationships/model.js';
 import { auditQuery } from '../audit/schema.js';
 import { auditEventSchema } from '../audit/model.js';
-import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema } from '../acceptance/schema.js';
+import { acceptanceLinkQuery, acceptanceViewSchema, decisionBody, decisionResultSchema, signInBody, signInCallbackQuery } from '../acceptance/schema.js';
 import { MAX_RESENDS } from '../invitations/model.js';
 import { policyBody, policySchema } from '../policy/model.js';
 import { problemSchema } from './problem.js';
@@ -79,6 +79,8 @@ const CODES = {
   ROLE_NOT_ALLOWED: "the customer's policy forbids one of the roles",
   DURATION_TOO_LONG: "the duration is longer than the customer's policy allows",
   SIGN_IN_REQUIRED: 'accepting needs a signed-in admin of the customer (power roles, or a policy that says `signIn: "ALWAYS"`); nothing changed',
+  WRONG_ACCOUNT: 'signed in as an admin of another domain, or not one of the approvers the policy names; the page offers to sign in as someone else',
+  SIGN_IN_FAILED: 'the sign-in did not complete: no session, a forged, replayed or expired state, or a code or ID token the provider or we refused; nothing changed',
   INTERNAL_ERROR: 'an unexpected failure; nothing internal is disclosed; retry later',
 } as const;
 type Code = keyof typeof CODES;
@@ -97,7 +99,7 @@ interface OperationSpec {
   /** A path parameter's schema, when it is narrower than any string. */
   readonly params?: Readonly<Record<string, z.ZodType>>;
   readonly ok: {
-    readonly status: 200 | 201 | 202;
+    readonly status: 200 | 201 | 202 | 303;
     readonly description: string;
     readonly content: Partial<Record<MediaType, Component | 'string'>>;
     readonly headers?: Readonly<Record<string, string>>;
@@ -254,10 +256,33 @@ const OPERATIONS: Record<string, OperationSpec> = {
     errors: {
       ...LINK_REFUSALS,
       401: ['SIGN_IN_REQUIRED'],
-      403: ['CROSS_SITE_REQUEST'],
+      403: ['CROSS_SITE_REQUEST', 'WRONG_ACCOUNT'],
       409: [...LINK_REFUSALS[409], 'RELATIONSHIP_EXISTS', 'CONFLICT'],
       422: POLICY_REFUSALS,
     },
+    htmlErrors: true,
+  },
+  'POST /accept/{id}/sign-in': {
+    operationId: 'startSignIn',
+    tag: 'Acceptance',
+    summary: 'Sign in to accept: to the identity provider',
+    description:
+      'The page’s "Sign in…" form (hidden `token`; without it, an unexpired sign-in session of this invitation signs in again). Checks the link like opening it, sets the session cookie and redirects to the provider’s authorization endpoint (code, PKCE S256, state, nonce, `login_hint`, `prompt=login`). The link’s secret is in none of these.',
+    body: { schema: signInBody, form: true },
+    params: { id: invitationIdParam },
+    ok: { status: 303, description: 'To the identity provider; `Set-Cookie` carries the session', content: {}, headers: { Location: 'The authorization endpoint, with the authorization request' } },
+    errors: { ...LINK_REFUSALS, 403: ['CROSS_SITE_REQUEST'] },
+    htmlErrors: true,
+  },
+  'GET /accept/callback': {
+    operationId: 'finishSignIn',
+    tag: 'Acceptance',
+    summary: 'The identity provider’s answer',
+    description:
+      'Uses the session’s state once, checks the invitation is still open to the link that started the sign-in, exchanges the code (PKCE) and verifies the ID token (issuer, audience, nonce, time, signature), then records the admin on the session.',
+    query: signInCallbackQuery,
+    ok: { status: 303, description: 'Back to the request page, signed in (no secret in the URL)', content: {}, headers: { Location: '/accept/{id}' } },
+    errors: { 400: ['SIGN_IN_FAILED'], ...LINK_REFUSALS },
     htmlErrors: true,
   },
   'GET /openapi.json': {
@@ -277,7 +302,7 @@ const FORBIDDEN: Record<Exclude<Access, 'public'>, readonly Code[]> = {
 };
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone',
+  303: 'See other', 400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone',
   413: 'Payload too large', 415: 'Unsupported media type', 422: 'Unprocessable', 429: 'Too many requests', 500: 'Internal error',
 };
 
@@ -363,7 +388,11 @@ function operation(route: Route, spec: OperationSpec): Record<string, unknown> {
   }
   const headers = Object.fromEntries(Object.entries(spec.ok.headers ?? {}).map(([name, description]) => [name, { description, required: true, schema: { type: 'string' } }]));
   const responses: Record<string, unknown> = {
-    [spec.ok.status]: { description: spec.ok.description, content, ...(Object.keys(headers).length > 0 ? { headers } : {}) },
+    [spec.ok.status]: {
+      description: spec.ok.description,
+      ...(Object.keys(content).length > 0 ? { content } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    },
   };
   for (const [status, codes] of refusals(route, spec)) responses[status] = refusal(status, codes, spec, route);
   const body = spec.body === undefined ? undefined : jsonSchemaOf(spec.body.schema);

@@ -12,12 +12,19 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
+/**
+ * The pages' Content-Security-Policy. A page whose form signs in names the identity provider's
+ * origin too: the form posts here, and browsers check the redirect to the provider against form-action.
+ */
+export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${["'self'", ...formActionOrigins].join(' ')}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+}
+
 /** Headers of every acceptance page: no script may run, nothing may frame it, nothing is cached or leaked by referrer. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'Content-Security-Policy': contentSecurityPolicy(),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

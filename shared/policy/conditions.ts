@@ -8,7 +8,7 @@ import { tableName } from '../data/client.js';
 import { policyKey } from '../data/keys.js';
 import type { TransactionItem } from '../data/transactions.js';
 import type { Role } from '../domain/roles.js';
-import { AppError, UnprocessableError } from '../errors.js';
+import { SignInRequiredError, UnprocessableError, type AppError } from '../errors.js';
 import type { CustomerPolicy } from './model.js';
 
 /** What a policy judges: who approves, for which partner, which roles, how long; on accept, whether the approver signed in. */
@@ -77,15 +77,6 @@ export function policyViolation(policy: Pick<CustomerPolicy, 'approvers' | 'allo
   if (request.durationDays > policy.maxDurationDays) return 'DURATION_TOO_LONG';
   if (request.signedIn === false && policy.signIn === 'ALWAYS') return 'SIGN_IN_REQUIRED';
   return undefined;
-}
-
-/** 401: the customer's policy (or the roles) need a signed-in customer admin to accept. */
-export class SignInRequiredError extends AppError {
-  readonly status = 401;
-  readonly title = 'Sign-in required';
-  constructor(detail = 'Accepting this request needs a signed-in admin of the customer. Sign in, then accept.') {
-    super('SIGN_IN_REQUIRED', detail);
-  }
 }
 
 /**

@@ -57,7 +57,7 @@ describe('the acceptance page in a browser', () => {
 
   it('lets the admin grant fewer roles for less time with clicks alone, JavaScript off', async () => {
     // Prepare
-    const { id, customer, url } = await invite(['USER_ADMIN', 'BILLING_READER', 'DIRECTORY_READER']);
+    const { id, customer, url } = await invite(['SECURITY_READER', 'BILLING_READER', 'DIRECTORY_READER']);
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(url.href);
@@ -69,7 +69,7 @@ describe('the acceptance page in a browser', () => {
     await expect.poll(() => page.textContent('h1')).toContain('now has admin access');
     const { json } = await t.api('GET', '/relationships', { token: await t.partnerToken('fabrikam') });
     const relationship = json?.items.find((r: { customerDomain: string }) => r.customerDomain === customer);
-    expect(relationship).toMatchObject({ roles: ['USER_ADMIN', 'DIRECTORY_READER'], requestedRoles: ['USER_ADMIN', 'BILLING_READER', 'DIRECTORY_READER'], invitationId: id });
+    expect(relationship).toMatchObject({ roles: ['SECURITY_READER', 'DIRECTORY_READER'], requestedRoles: ['SECURITY_READER', 'BILLING_READER', 'DIRECTORY_READER'], invitationId: id });
     expect(Date.parse(relationship.endsAt) - Date.parse(relationship.startsAt)).toBe(30 * 24 * 60 * 60 * 1000);
     await context.close();
   });

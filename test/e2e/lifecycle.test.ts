@@ -68,19 +68,19 @@ describe('the customer admin answers on the page', () => {
   it('grants exactly the roles left ticked, for the days typed in', async () => {
     // Prepare
     const customer = uniqueDomain();
-    const { link } = await invite('fabrikam', customer, { roles: ['USER_ADMIN', 'HELPDESK_ADMIN', 'LICENSE_ADMIN'], durationDays: 90 });
+    const { link } = await invite('fabrikam', customer, { roles: ['DIRECTORY_READER', 'SECURITY_READER', 'BILLING_READER'], durationDays: 90 });
     // Act
-    const answer = await answerOnPage(link, ACCEPT, { untick: ['HELPDESK_ADMIN'], fill: { durationDays: '30' } });
+    const answer = await answerOnPage(link, ACCEPT, { untick: ['SECURITY_READER'], fill: { durationDays: '30' } });
     // Assess
     expect(answer.form.controls.filter((c) => c.type === 'checkbox').map((c) => `${c.value} ${c.checked}`)).toEqual([
-      'USER_ADMIN true',
-      'HELPDESK_ADMIN true',
-      'LICENSE_ADMIN true',
+      'DIRECTORY_READER true',
+      'SECURITY_READER true',
+      'BILLING_READER true',
     ]);
     expect({ status: answer.status, code: codeOn(answer.html) }, answer.html).toEqual({ status: 200, code: 'ACCEPTED' });
     const { json } = await asPartner('fabrikam', 'GET', '/relationships?status=ACTIVE');
     const relationship = json?.items.find((r: { customerDomain: string }) => r.customerDomain === customer);
-    expect(relationship).toMatchObject({ roles: ['USER_ADMIN', 'LICENSE_ADMIN'], acceptedBy: { email: admin(customer), signedIn: false } });
+    expect(relationship).toMatchObject({ roles: ['DIRECTORY_READER', 'BILLING_READER'], acceptedBy: { email: admin(customer), signedIn: false } });
     expect(Date.parse(relationship.endsAt) - Date.parse(relationship.startsAt)).toBe(30 * DAY_MS);
   });
 

@@ -35,6 +35,7 @@ async function ports() {
     SES_PORT: String(await freePort()),
     DYNAMODB_PORT: String(await freePort()),
     EVENTS_PORT: String(await freePort()),
+    IDP_PORT: String(await freePort()),
   };
 }
 
@@ -57,6 +58,7 @@ describe('npm start', () => {
       if (health !== 200) await new Promise((r) => setTimeout(r, 150));
     }
     const viewer = await fetch(`http://127.0.0.1:${env.SES_PORT}/`).then((r) => r.status);
+    const discovery = await fetch(`http://localhost:${env.IDP_PORT}/.well-known/openid-configuration`).then((r) => r.json() as Promise<{ issuer: string }>);
     expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toHaveLength(1);
     child.kill('SIGTERM');
     const { code, stdout } = await done;
@@ -64,12 +66,36 @@ describe('npm start', () => {
     expect(health).toBe(200);
     expect(viewer).toBe(200);
     expect(stdout).toContain(`http://localhost:${env.PORT}`);
+    expect(stdout).toContain(`Sign-in (OpenID Provider) http://localhost:${env.IDP_PORT}`);
+    expect(discovery.issuer).toBe(`http://localhost:${env.IDP_PORT}`);
+    expect(stdout).toMatch(/admin@contoso\.com, password [\w-]{16,}/);
     // The hints talk to this stack, whose data directory is not the default one.
     expect(stdout).toContain(`LOCAL_DATA_DIR=${dataDir} npm run -s token -- partner fabrikam`);
     expect(stdout).toContain(`LOCAL_DATA_DIR=${dataDir} npm run cleanup`);
     expect(code).toBe(0);
     expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toEqual([]);
   }, 90_000);
+
+  it('creates or resets a local customer admin with npm run -s user, printing only its password', async () => {
+    const run = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/user.ts', 'add', 'customer', 'Helpdesk@Northwind.example'], {
+        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+        encoding: 'utf8',
+      });
+    const first = run();
+    const second = run();
+    const wrong = spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/user.ts', 'add', 'customer', 'not-an-address'], { env: { ...process.env, LOCAL_DATA_DIR: dataDir }, encoding: 'utf8' });
+    const { findAccount, passwordMatches } = await import('../../infra/local/accounts.js');
+    const account = await findAccount(dataDir, 'helpdesk@northwind.example');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^[\w-]{16,}\n$/);
+    expect(second.stdout.trim()).not.toBe(first.stdout.trim());
+    expect(account).toMatchObject({ email: 'helpdesk@northwind.example', customerDomain: 'northwind.example' });
+    expect(await passwordMatches(account!, second.stdout.trim())).toBe(true);
+    expect(await passwordMatches(account!, first.stdout.trim())).toBe(false);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toBe('');
+  }, 30_000);
 
   it('stops cleanly when SIGTERM arrives while it is still starting', async () => {
     const env = await ports();

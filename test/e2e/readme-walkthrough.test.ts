@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { signInAtProvider, Visitor } from '../support/sign-in.js';
 
 let t: TestStack;
 
@@ -17,16 +18,20 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** Step 3: the admin opens the newest email from a partner and presses Accept, as a browser would. */
+/**
+ * Step 3: the admin opens the newest email from a partner, signs in at the local provider when
+ * the page asks (power roles), and presses Accept, as a browser would.
+ */
 async function acceptNewest(admin: string, partnerName: string): Promise<number> {
   const email = (await emailsTo(admin)).filter((e) => e.subject.startsWith(partnerName)).at(-1);
-  const { url, token } = linkIn(email!);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, decision: 'accept' }).toString(),
-  });
-  return response.status;
+  const { url, token, invitationId } = linkIn(email!);
+  const visitor = new Visitor();
+  const page = await visitor.request(url);
+  if (page.text.includes('Sign in…')) {
+    const { callback } = await signInAtProvider(visitor, t.stack.apiUrl, invitationId, token, await t.customerAdmin(admin));
+    await visitor.request(callback);
+  }
+  return (await visitor.request(url, { form: { token, decision: 'accept' } })).status;
 }
 
 describe('the README walk-through', () => {

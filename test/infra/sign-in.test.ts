@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../infra/config.js';
-import { ACCEPTANCE_TOKEN_VALIDITY, SIGN_IN_CALLBACK_PATH } from '../../infra/constructs/sign-in.js';
+import { ACCEPTANCE_TOKEN_VALIDITY } from '../../infra/constructs/sign-in.js';
+import { SIGN_IN_CALLBACK_PATH } from '../../shared/sign-in/paths.js';
 import { nagFindings } from '../../infra/nag.js';
 import { functions as catalogue } from '../../infra/routes.js';
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';

@@ -23,7 +23,7 @@ async function invite(partnerId = 'fabrikam', extra: Record<string, unknown> = {
   const customer = uniqueDomain();
   const invitation = await createInvitation(
     partnerId,
-    createInvitationBody.parse({ customerDomain: customer, adminEmail: `admin@${customer}`, roles: ['USER_ADMIN', 'BILLING_READER'], durationDays: 30, ...extra }),
+    createInvitationBody.parse({ customerDomain: customer, adminEmail: `admin@${customer}`, roles: ['SECURITY_READER', 'BILLING_READER'], durationDays: 30, ...extra }),
   );
   const [email] = await emailsTo(`admin@${customer}`);
   return { invitation, customer, token: linkIn(email!).token };
@@ -51,7 +51,7 @@ describe('the customer admin answers a request', () => {
     expect(await stored(invitationKey(invitation.id))).toEqual(before);
   });
 
-  it('accepts with one read and one transaction that writes the relationship and closes the invitation', async () => {
+  it('accepts with two reads (the request, the policy) and one transaction that writes the relationship and closes the invitation', async () => {
     // Prepare
     const { invitation, customer, token } = await invite();
     const counter = countSdkCalls();
@@ -59,13 +59,13 @@ describe('the customer admin answers a request', () => {
     const result = await decide(invitation.id, token, { decision: 'accept' });
     counter.stop();
     // Assess
-    // After the commit, the notices read the customer's policy (nobody to email here) and its active relationships (overlaps).
-    expect(counter.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'GetItemCommand', 'QueryCommand']);
+    // The invitation and the customer's policy (read once: the notices reuse it), the transaction, then the customer's active relationships (overlaps).
+    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
     expect(result.invitation.status).toBe('ACCEPTED');
     expect(result.relationship).toMatchObject({
       partnerId: 'fabrikam',
       customerDomain: customer,
-      roles: ['USER_ADMIN', 'BILLING_READER'],
+      roles: ['SECURITY_READER', 'BILLING_READER'],
       status: 'ACTIVE',
       acceptedBy: { email: `admin@${customer}`, signedIn: false },
       invitationId: invitation.id,

@@ -12,6 +12,7 @@ import { findInvitation } from '../../shared/invitations/repository.js';
 import { findRelationship } from '../../shared/relationships/repository.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, invite, outcomeOf } from '../support/lifecycle.js';
+import { signedInCookie } from '../support/sign-in.js';
 import { emailsTo, newestLinkFor } from '../support/mail.js';
 import { rawItems } from '../support/table-writes.js';
 
@@ -37,8 +38,9 @@ describe('accept, cancel and resend of one request, fired together', () => {
     // Prepare
     const customer = uniqueDomain('race');
     const { invitation, token } = await invite('fabrikam', customer, { roles: ['USER_ADMIN'], durationDays: 30 });
+    const cookie = await signedInCookie(invitation.id, token, adminOf(customer));
     const calls = {
-      accept: () => outcomeOf(decide(invitation.id, token, { decision: 'accept' })),
+      accept: () => outcomeOf(decide(invitation.id, token, { decision: 'accept' }, cookie)),
       cancel: () => outcomeOf(cancelInvitation('fabrikam', invitation.id)),
       resend: () => outcomeOf(resendInvitation('fabrikam', invitation.id)),
     };

@@ -17,6 +17,7 @@ import { endRelationship } from '../../shared/relationships/service.js';
 import { SEED_SUBSCRIPTIONS, seed } from '../../infra/local/seed.js';
 import { useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, invite } from '../support/lifecycle.js';
+import { signedInCookie } from '../support/sign-in.js';
 import { newestLinkFor } from '../support/mail.js';
 import { rawItem, rawItems, recordTableWrites, type RecordedWrite } from '../support/table-writes.js';
 
@@ -70,7 +71,14 @@ const STORY: readonly Step[] = [
   { step: 'Wingtip asks for directory reader', by: ['wingtip'], run: () => ask('wingtip', { durationDays: 365, autoExtend: false }) },
   { step: 'Wingtip cancels its request', by: ['wingtip'], run: () => cancelInvitation('wingtip', request('wingtip').invitationId) },
   { step: 'Wingtip asks again', by: ['wingtip'], run: () => ask('wingtip', { durationDays: 365, autoExtend: false }) },
-  { step: 'the admin accepts Fabrikam from the newest email', by: ['fabrikam'], run: () => decide(request('fabrikam').invitationId, request('fabrikam').token, { decision: 'accept' }) },
+  {
+    step: 'the admin signs in and accepts Fabrikam from the newest email',
+    by: ['fabrikam'],
+    run: async () => {
+      const { invitationId, token } = request('fabrikam');
+      await decide(invitationId, token, { decision: 'accept' }, await signedInCookie(invitationId, token, adminOf(CUSTOMER)));
+    },
+  },
   { step: 'the admin accepts Wingtip', by: ['wingtip'], run: () => decide(request('wingtip').invitationId, request('wingtip').token, { decision: 'accept' }) },
   {
     step: "31 days later, cleanup expires Adatum's relationship and extends Fabrikam's",
@@ -116,6 +124,8 @@ async function trespass(write: RecordedWrite, by: readonly PartnerId[]): Promise
     const invitation = await findInvitation(write.PK.slice('INVITATION#'.length), true);
     return write.SK === 'INVITATION' && invitation?.customerDomain === CUSTOMER && by.some((p) => p === invitation.partnerId) ? undefined : 'another invitation';
   }
+  // The admin's sign-in session, bound to the invitation it was started for (spent by the accept).
+  if (write.PK.startsWith('SESSION#')) return write.SK === 'SESSION' ? undefined : 'a session item';
   // The create transaction checks (never writes) that the customer's domain is no partner's.
   if (write.PK.startsWith('DOMAIN#')) return write.kind === 'ConditionCheck' && write.SK === 'PARTNER' ? undefined : 'a partner domain claim';
   const partner = by.find((p) => write.PK === `PARTNER#${p}`);

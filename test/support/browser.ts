@@ -28,10 +28,10 @@ function attributes(tag: string): Record<string, string> {
   return found;
 }
 
-/** The one form of a page, with its controls in document order. */
+/** The page's answer form (not its "Sign in…" form), with its controls in document order. */
 export function readForm(html: string, pageUrl: URL): PageForm {
-  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
-  if (form === null) throw new Error('the page has no form');
+  const form = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].find((match) => !/action="[^"]*\/sign-in"/.test(match[1] ?? ''));
+  if (form === undefined) throw new Error('the page has no form');
   const formAttributes = attributes(form[1] ?? '');
   const controls: FormControl[] = [];
   for (const match of (form[2] ?? '').matchAll(/<(input|button)\b([^>]*)>|<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {

@@ -9,6 +9,7 @@ import { resetConfig } from '../../shared/config.js';
 import type { TokenShape } from '../../shared/identity/caller.js';
 import { signToken } from '../../infra/local/jwt.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { addCustomerAdmin } from '../../infra/local/accounts.js';
 import { contractRecorder } from './contract.js';
 
 export interface TestStack {
@@ -17,6 +18,8 @@ export interface TestStack {
   /** A Cognito-shaped ID token by default; `'access'` for one with plain claims. */
   partnerToken(partnerId: string, shape?: TokenShape): Promise<string>;
   customerToken(customerDomain: string, shape?: TokenShape): Promise<string>;
+  /** Creates (or resets) a customer admin at the stack's OpenID Provider; answers the address and its password. */
+  customerAdmin(email: string, password?: string): Promise<{ email: string; password: string }>;
   /** A request to the gateway; JSON bodies are sent as JSON. */
   api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
   /** Answers so far that broke the OpenAPI document. */
@@ -65,6 +68,7 @@ export async function startTestStack(options: { log?: (line: string) => void; se
     clock,
     partnerToken: (partnerId, shape) => signToken(stack.keys, { kind: 'partner', partnerId }, { shape }),
     customerToken: (customerDomain, shape) => signToken(stack.keys, { kind: 'customer', customerDomain }, { shape }),
+    customerAdmin: async (email, password) => ({ email, password: await addCustomerAdmin(dataDir, email, password) }),
     api: async (method, path, options = {}) => {
       const response = await fetch(`${stack.apiUrl}${path}`, {
         method,

@@ -28,6 +28,15 @@ describe('the route table', () => {
     expect(matchRoute(routes, 'GET', '/invitations/').match).toBeUndefined();
   });
 
+  it('routes the static /accept/callback before /accept/{id}, as API Gateway does, whatever the order of the table', () => {
+    const reversed = [...routes].reverse();
+    for (const table of [routes, reversed]) {
+      expect(matchRoute(table, 'GET', '/accept/callback').match?.route.function).toBe('finish-sign-in');
+      expect(matchRoute(table, 'GET', '/accept/3f0b6a2e-1c1d-4b5e-8f7a-2a9d1c3e4b5f').match?.route.function).toBe('show-acceptance');
+      expect(matchRoute(table, 'POST', '/accept/abc/sign-in').match?.route.function).toBe('start-sign-in');
+    }
+  });
+
   it('answers a path parameter with a malformed percent-escape as a path that names nothing (404, not 500)', () => {
     for (const path of ['/accept/%E0%A4%A', '/accept/%ED%B0%80', '/invitations/%']) {
       expect(() => matchRoute(routes, 'GET', path), path).toThrow(expect.objectContaining({ status: 404, code: 'NOT_FOUND' }));
