@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decide } from '../../shared/acceptance/service.js';
+import { signedInCookie } from '../support/sign-in.js';
 import { runCleanup } from '../../shared/cleanup/service.js';
 import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
 import { db, tableName } from '../../shared/data/client.js';
@@ -36,10 +37,10 @@ async function watchedCustomer(): Promise<{ customer: string; security: string; 
   return { customer, security, auditor };
 }
 
-/** `partnerId` asks for `roles` and the customer's admin accepts from the link. */
+/** `partnerId` asks for `roles` and the customer's admin, signed in, accepts (power roles need it). */
 async function grant(partnerId: string, customer: string, roles: string[], extra: Record<string, unknown> = {}) {
   const { invitation, token } = await invite(partnerId, customer, { roles, durationDays: 30, ...extra });
-  const result = await decide(invitation.id, token, { decision: 'accept' });
+  const result = await decide(invitation.id, token, { decision: 'accept' }, await signedInCookie(invitation.id, token, `admin@${customer}`));
   if (result.relationship === null) throw new Error('not granted');
   return result.relationship;
 }
@@ -101,7 +102,7 @@ describe('the customer is told of each grant, end and expiry', () => {
       expect(notice?.body.text).toContain(`Fabrikam (partner id fabrikam) was granted delegated admin access to your organisation ${customer}.`);
       expect(notice?.body.text).toContain('Roles granted:\n  - User administrator (USER_ADMIN)\n  - Billing reader (BILLING_READER)');
       expect(notice?.body.text).toContain(`Until: ${formatTime(relationship.endsAt)}`);
-      expect(notice?.body.text).toContain(`Approved by: admin@${customer}, from the emailed link without signing in`);
+      expect(notice?.body.text).toContain(`Approved by: admin@${customer}, signed in as an admin of ${customer}`);
       expect(notice?.body.text).not.toContain('More than one partner');
       expect(notice?.body.html).toContain(`<li>User administrator (USER_ADMIN)</li>`);
       expectPlainNotice(notice!);
@@ -174,9 +175,10 @@ describe('the customer is told of each grant, end and expiry', () => {
     // Prepare
     const customer = uniqueDomain();
     const { invitation, token } = await invite('fabrikam', customer, { roles: ['USER_ADMIN'] });
+    const cookie = await signedInCookie(invitation.id, token, `admin@${customer}`);
     const counter = countSdkCalls();
     // Act
-    await decide(invitation.id, token, { decision: 'accept' });
+    await decide(invitation.id, token, { decision: 'accept' }, cookie);
     await endRelationship('fabrikam', customer, { kind: 'customer', customerDomain: customer });
     counter.stop();
     // Assess
@@ -188,11 +190,12 @@ describe('the customer is told of each grant, end and expiry', () => {
     // Prepare
     const { customer, security } = await watchedCustomer();
     const { invitation, token } = await invite('fabrikam', customer, { roles: ['USER_ADMIN'] });
+    const cookie = await signedInCookie(invitation.id, token, `admin@${customer}`);
     const warnings = vi.spyOn(logger, 'warn');
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Throttling: Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
     // Act
-    const result = await decide(invitation.id, token, { decision: 'accept' }).finally(() => ses.restore());
+    const result = await decide(invitation.id, token, { decision: 'accept' }, cookie).finally(() => ses.restore());
     // Assess
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
     expect(result.relationship).toMatchObject({ partnerId: 'fabrikam', status: 'ACTIVE' });

@@ -33,7 +33,7 @@ describe('a power grant needs a signed-in admin', () => {
     expect(before?.status).toBe('PENDING');
   });
 
-  it('grants as the signed-in admin: three reads, one transaction that also spends the session', async () => {
+  it('grants as the signed-in admin: three reads, one transaction that also spends the session, then the overlap query', async () => {
     // Prepare
     const customer = uniqueDomain();
     const { invitation, token } = await invite('fabrikam', customer, { roles: ['GLOBAL_ADMIN'], autoExtend: false });
@@ -43,7 +43,8 @@ describe('a power grant needs a signed-in admin', () => {
     const result = await decide(invitation.id, '', { decision: 'accept' }, cookie);
     counter.stop();
     // Assess
-    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+    // Session, invitation, policy; the transaction; after it commits, the customer's active relationships (overlaps).
+    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
     const acceptedBy = { email: adminOf(customer), subject: `sub-of-${adminOf(customer)}`, signedIn: true };
     expect(result.relationship?.acceptedBy).toEqual(acceptedBy);
     expect((await stored(relationshipKey('fabrikam', customer)))?.acceptedBy).toEqual(acceptedBy);
