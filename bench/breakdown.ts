@@ -20,7 +20,7 @@ import { freePort } from '../infra/local/processes.js';
 import { REPO_ROOT } from '../infra/constructs/app-function.js';
 import type { GatewayStage } from '../infra/local/gateway.js';
 import { assembly, deployedFunctions, localEnvironment, type LocalValues } from './assets.js';
-import { bundleSource, bytesByPackage, EMPTY_SOURCE, initTimes, NAIVE_SOURCE } from './cold.js';
+import { bundleSource, bytesByPackage, EMPTY_SOURCE, initTimes, NAIVE_OPTIONS, NAIVE_SOURCE } from './cold.js';
 import { requests, seedFixtures, startBenchStack, TABLE } from './fixtures.js';
 import { progress, quietStdout } from './report.js';
 
@@ -229,7 +229,8 @@ async function coldStart(): Promise<void> {
     const { NODE_OPTIONS: _flags, ...withoutMaps } = env;
     const built: { key: string; file: string; code: number; map: number }[] = [];
     for (const [key, source] of [['empty module (floor)', EMPTY_SOURCE], ['naive (middy + DynamoDB + SES)', NAIVE_SOURCE], ...Object.entries(PACKAGES)] as const) {
-      built.push({ key, ...(await bundleSource(join(scratch, String(built.length)), source)) });
+      const options = source === NAIVE_SOURCE ? NAIVE_OPTIONS : undefined;
+      built.push({ key, ...(await bundleSource(join(scratch, String(built.length)), source, options)) });
     }
     const fns = [...deployed.values()];
     const candidates = [

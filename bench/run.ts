@@ -26,7 +26,7 @@ import { idempotencyTableName, type LocalStack } from '../infra/local/stack.js';
 import type { FunctionName } from '../infra/routes.js';
 import type { Handler } from '../infra/local/gateway.js';
 import { assembly, deployedFunctions, importHandler, localEnvironment, type DeployedFunction, type LocalValues } from './assets.js';
-import { bundleSource, EMPTY_SOURCE, initTimes, NAIVE_SOURCE } from './cold.js';
+import { bundleSource, EMPTY_SOURCE, initTimes, NAIVE_OPTIONS, NAIVE_SOURCE } from './cold.js';
 import { formatTable, progress, quantile, quietStdout, writeResults, type Row } from './report.js';
 import { batchPut, daysFrom, invitationItem, relationshipItem } from './seed.js';
 import { countingProxy } from './proxy.js';
@@ -385,7 +385,7 @@ async function scheduleRun(stack: LocalStack, bare: DynamoDBDocumentClient, fn: 
 async function coldStarts(deployed: Map<FunctionName, DeployedFunction>, local: LocalValues): Promise<{ rows: Row[]; details: unknown }> {
   const scratch = await mkdtemp(join(tmpdir(), 'bench-cold-'));
   try {
-    const naive = await bundleSource(join(scratch, 'naive'), NAIVE_SOURCE);
+    const naive = await bundleSource(join(scratch, 'naive'), NAIVE_SOURCE, NAIVE_OPTIONS);
     const empty = await bundleSource(join(scratch, 'empty'), EMPTY_SOURCE);
     const reference = localEnvironment(deployed.get('create-invitation')!, local);
     const candidates = [
