@@ -1,0 +1,45 @@
+/**
+ * What each function's bundle holds: a function brings only the code of the paths it serves
+ * (cold starts parse and run everything bundled). Built with the deployed esbuild options.
+ */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { ESBUILD_OPTIONS, REPO_ROOT } from '../../infra/constructs/app-function.js';
+import { functions as catalogue } from '../../infra/routes.js';
+import type { FunctionName } from '../../infra/routes.js';
+import { functionNames as names } from './synth.js';
+
+/** The input files of each function's bundle (paths relative to the repository). */
+const inputs = new Map<FunctionName, string[]>();
+
+beforeAll(async () => {
+  const result = await build({
+    ...ESBUILD_OPTIONS,
+    entryPoints: Object.fromEntries(names.map((name) => [name, join(REPO_ROOT, 'functions', `${name}.ts`)])),
+    sourcemap: false,
+    outdir: join(tmpdir(), 'bundle-inputs'),
+    write: false,
+    metafile: true,
+  });
+  for (const [output, { entryPoint, inputs: used }] of Object.entries(result.metafile.outputs)) {
+    const name = /functions\/([a-z-]+)\.ts$/.exec(entryPoint ?? '')?.[1] as FunctionName | undefined;
+    if (name !== undefined && output.endsWith('.js')) inputs.set(name, Object.keys(used));
+  }
+}, 120_000);
+
+const bundles = (name: FunctionName, path: string): boolean => (inputs.get(name) ?? []).some((input) => input.includes(path));
+
+describe('what each function bundles', () => {
+  it('builds every function', () => {
+    expect([...inputs.keys()].toSorted()).toEqual([...names].toSorted());
+  });
+
+  it.each(names)('bundles Powertools idempotency into %s only if it takes Idempotency-Key', (name) => {
+    const idempotent = (catalogue[name] as { idempotent?: boolean }).idempotent === true;
+    expect(bundles(name, 'shared/http/idempotency.ts')).toBe(idempotent);
+    expect(bundles(name, 'node_modules/@aws-lambda-powertools/idempotency/')).toBe(idempotent);
+    expect(bundles(name, 'node_modules/@aws-lambda-powertools/jmespath/')).toBe(idempotent);
+  });
+});
