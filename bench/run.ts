@@ -53,8 +53,9 @@ if (process.argv.includes('--breakdown')) {
 }
 
 async function main(): Promise<void> {
-  // Lambda runs the bundles with --enable-source-maps (NODE_OPTIONS): so does this process.
-  if (!process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
+  // Lambda runs the bundles without --enable-source-maps (see app-function.ts): so does this process
+  // (tsx turned source maps on for its own sources; bundles imported from here on are left alone).
+  process.setSourceMapsEnabled(false);
   const { dir: assemblyDir, fresh } = assembly(note);
   const deployed = deployedFunctions(assemblyDir);
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
