@@ -22,6 +22,12 @@ export { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability.js';
 /** How long function and access logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
+/**
+ * Module replacements in every bundle: the SDK's default credential chain becomes the one link
+ * Lambda uses, the environment (see shared/lambda-credentials.ts); paths relative to REPO_ROOT.
+ */
+export const CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts' } as const;
+
 /** How every function is bundled: minified ESM for Node.js 22 (the runtime below) with source maps, the AWS SDK included so the deployed code runs the versions the lock file pins. */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -32,6 +38,7 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   externalModules: [],
+  esbuildArgs: { '--alias': Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => `${from}=${to}`) },
   // esbuild says only what is wrong: `cdk synth --quiet` stays quiet, and `npm run synth` prints the sizes itself.
   logLevel: LogLevel.WARNING,
 } as const satisfies BundlingOptions;
@@ -51,6 +58,7 @@ export const ESBUILD_OPTIONS = {
   sourcemap: BUNDLING.sourceMap,
   sourcesContent: BUNDLING.sourcesContent,
   external: [...BUNDLING.externalModules],
+  alias: { ...CREDENTIALS_ALIAS },
   absWorkingDir: REPO_ROOT,
   logLevel: 'silent',
 } as const satisfies BuildOptions;

@@ -42,4 +42,11 @@ describe('what each function bundles', () => {
     expect(bundles(name, 'node_modules/@aws-lambda-powertools/idempotency/')).toBe(idempotent);
     expect(bundles(name, 'node_modules/@aws-lambda-powertools/jmespath/')).toBe(idempotent);
   });
+
+  it.each(names)('bundles into %s only the credential link Lambda uses (the environment), not the SDK chain with its SSO and STS clients', (name) => {
+    expect(bundles(name, 'shared/lambda-credentials.ts')).toBe(true);
+    for (const chain of ['credential-provider-node', 'credential-provider-ini', 'credential-provider-sso', 'nested-clients', 'credential-provider-imds']) {
+      expect(bundles(name, `/${chain}/`), chain).toBe(false);
+    }
+  });
 });
