@@ -23,10 +23,14 @@ export { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability.js';
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 /**
- * Module replacements in every bundle: the SDK's default credential chain becomes the one link
- * Lambda uses, the environment (see shared/lambda-credentials.ts); paths relative to REPO_ROOT.
+ * Module replacements in every bundle (paths relative to REPO_ROOT), each for code the functions
+ * can never run in Lambda: the SDK's default credential chain becomes the one link Lambda uses,
+ * the environment; `semver` serves only X-Ray's SDK v2 patcher. See shared/aliases/.
  */
-export const CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts' } as const;
+export const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': './shared/aliases/credentials.ts',
+  semver: './shared/aliases/semver.ts',
+} as const;
 
 /** How every function is bundled: minified ESM for Node.js 22 (the runtime below) with source maps, the AWS SDK included so the deployed code runs the versions the lock file pins. */
 export const BUNDLING = {
@@ -38,7 +42,7 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   externalModules: [],
-  esbuildArgs: { '--alias': Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => `${from}=${to}`) },
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
   // esbuild says only what is wrong: `cdk synth --quiet` stays quiet, and `npm run synth` prints the sizes itself.
   logLevel: LogLevel.WARNING,
 } as const satisfies BundlingOptions;
@@ -58,7 +62,7 @@ export const ESBUILD_OPTIONS = {
   sourcemap: BUNDLING.sourceMap,
   sourcesContent: BUNDLING.sourcesContent,
   external: [...BUNDLING.externalModules],
-  alias: { ...CREDENTIALS_ALIAS },
+  alias: { ...BUNDLE_ALIASES },
   absWorkingDir: REPO_ROOT,
   logLevel: 'silent',
 } as const satisfies BuildOptions;

@@ -3,7 +3,7 @@
  * credentials in the environment, the first link of the AWS SDK's default chain; the rest of
  * that chain (SSO, STS, IMDS, ini files, processes, with the SSO and STS clients: ~60 KiB) can
  * never be reached in Lambda, yet is bundled and loaded by every client. The bundling replaces
- * `@aws-sdk/credential-provider-node` with this module (app-function.ts CREDENTIALS_ALIAS).
+ * `@aws-sdk/credential-provider-node` with this module (app-function.ts BUNDLE_ALIASES).
  * Runs from source (tests, the local stack) keep the SDK's chain; local clients pass credentials.
  */
 
