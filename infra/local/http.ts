@@ -4,8 +4,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** Reads a request body as UTF-8, throwing `tooLarge()` as soon as it passes `maxBytes`, without buffering the rest. */
 export async function readBody(request: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<string> {
-  // Neither header: HTTP/1.1 says there is no body (RFC 9112 §6.3); no need to wait for the stream's end.
-  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
