@@ -5,7 +5,7 @@
  * process only), and a CPU profile of the same requests split by package. It runs the functions
  * from source (functions/*.ts through tsx), where the SDK can be hooked; the bundles run the
  * same code. (b) Cold starts: module init of each package alone, bundled like the functions;
- * what `--enable-source-maps` costs each deployed bundle; and each bundle's bytes by package.
+ * what `--enable-source-maps` would cost each deployed bundle; and each bundle's bytes by package.
  */
 import './env.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import { freePort } from '../infra/local/processes.js';
 import { REPO_ROOT } from '../infra/constructs/app-function.js';
 import type { GatewayStage } from '../infra/local/gateway.js';
 import { assembly, deployedFunctions, localEnvironment, type LocalValues } from './assets.js';
-import { bundleSource, bytesByPackage, EMPTY_SOURCE, initTimes, NAIVE_SOURCE } from './cold.js';
+import { bundleSource, bytesByPackage, EMPTY_SOURCE, initTimes, NAIVE_OPTIONS, NAIVE_SOURCE } from './cold.js';
 import { requests, seedFixtures, startBenchStack, TABLE } from './fixtures.js';
 import { progress, quietStdout } from './report.js';
 
@@ -226,34 +226,33 @@ async function coldStart(): Promise<void> {
     const deployed = deployedFunctions(dir);
     const local: LocalValues = { tableName: TABLE, idempotencyTableName: `${TABLE}-idempotency`, publicBaseUrl: 'http://localhost:1', dynamodbEndpoint: 'http://127.0.0.1:1', sesEndpoint: 'http://127.0.0.1:1' };
     const env = localEnvironment(deployed.get('create-invitation')!, local);
-    const { NODE_OPTIONS: _flags, ...withoutMaps } = env;
     const built: { key: string; file: string; code: number; map: number }[] = [];
     for (const [key, source] of [['empty module (floor)', EMPTY_SOURCE], ['naive (middy + DynamoDB + SES)', NAIVE_SOURCE], ...Object.entries(PACKAGES)] as const) {
-      built.push({ key, ...(await bundleSource(join(scratch, String(built.length)), source)) });
+      const options = source === NAIVE_SOURCE ? NAIVE_OPTIONS : undefined;
+      built.push({ key, ...(await bundleSource(join(scratch, String(built.length)), source, options)) });
     }
     const fns = [...deployed.values()];
     const candidates = [
       ...built.map((b) => ({ key: b.key, file: b.file, env })),
       ...fns.flatMap((fn) => [
-        { key: `${fn.name} maps`, file: fn.file, env: localEnvironment(fn, local) },
-        { key: `${fn.name} nomaps`, file: fn.file, env: (({ NODE_OPTIONS: _n, ...rest }) => rest)(localEnvironment(fn, local)) },
+        { key: `${fn.name} maps`, file: fn.file, env: { ...localEnvironment(fn, local), NODE_OPTIONS: '--enable-source-maps' } },
+        { key: `${fn.name} nomaps`, file: fn.file, env: localEnvironment(fn, local) },
       ]),
-      { key: 'naive nomaps', file: built[1]!.file, env: withoutMaps },
     ];
     const bar = progress('cold-start breakdown', candidates.length * K);
     const init = initTimes(candidates, K, bar.tick);
     bar.done();
     const floor = init.get('empty module (floor)')!;
     say('');
-    say(`(b) Cold start: module init p50 of ${K} fresh processes (--enable-source-maps, as deployed), each bundled like the functions.`);
+    say(`(b) Cold start: module init p50 of ${K} fresh processes (as deployed: no --enable-source-maps), each bundled like the functions.`);
     say(`    ${'module'.padEnd(52)} ${'code'.padStart(8)} ${'map'.padStart(8)} ${'init'.padStart(8)} ${'- floor'.padStart(8)}`);
     for (const b of built) {
       say(`    ${b.key.padEnd(52)} ${`${(b.code / 1024).toFixed(0)}K`.padStart(8)} ${`${(b.map / 1024).toFixed(0)}K`.padStart(8)} ${`${init.get(b.key)!.toFixed(1)}`.padStart(8)} ${`${(init.get(b.key)! - floor).toFixed(1)}`.padStart(8)}`);
     }
     say('');
-    say('    What --enable-source-maps costs at init (p50 ms, the same bundle with and without NODE_OPTIONS):');
-    for (const key of [...fns.map((fn) => fn.name), 'naive']) {
-      const withMaps = key === 'naive' ? init.get('naive (middy + DynamoDB + SES)')! : init.get(`${key} maps`)!;
+    say('    What NODE_OPTIONS=--enable-source-maps would cost at init (p50 ms, the same bundle with and without it; deployed without):');
+    for (const key of fns.map((fn) => fn.name)) {
+      const withMaps = init.get(`${key} maps`)!;
       const without = init.get(`${key} nomaps`)!;
       say(`    ${key.padEnd(30)} with ${withMaps.toFixed(1).padStart(6)}  without ${without.toFixed(1).padStart(6)}  maps cost ${(withMaps - without).toFixed(1).padStart(6)}`);
     }

@@ -26,7 +26,7 @@ import { idempotencyTableName, type LocalStack } from '../infra/local/stack.js';
 import type { FunctionName } from '../infra/routes.js';
 import type { Handler } from '../infra/local/gateway.js';
 import { assembly, deployedFunctions, importHandler, localEnvironment, type DeployedFunction, type LocalValues } from './assets.js';
-import { bundleSource, EMPTY_SOURCE, initTimes, NAIVE_SOURCE } from './cold.js';
+import { bundleSource, EMPTY_SOURCE, initTimes, NAIVE_OPTIONS, NAIVE_SOURCE } from './cold.js';
 import { formatTable, progress, quantile, quietStdout, writeResults, type Row } from './report.js';
 import { batchPut, daysFrom, invitationItem, relationshipItem } from './seed.js';
 import { countingProxy } from './proxy.js';
@@ -53,8 +53,9 @@ if (process.argv.includes('--breakdown')) {
 }
 
 async function main(): Promise<void> {
-  // Lambda runs the bundles with --enable-source-maps (NODE_OPTIONS): so does this process.
-  if (!process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
+  // Lambda runs the bundles without --enable-source-maps (see app-function.ts): so does this process
+  // (tsx turned source maps on for its own sources; bundles imported from here on are left alone).
+  process.setSourceMapsEnabled(false);
   const { dir: assemblyDir, fresh } = assembly(note);
   const deployed = deployedFunctions(assemblyDir);
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -385,7 +386,7 @@ async function scheduleRun(stack: LocalStack, bare: DynamoDBDocumentClient, fn: 
 async function coldStarts(deployed: Map<FunctionName, DeployedFunction>, local: LocalValues): Promise<{ rows: Row[]; details: unknown }> {
   const scratch = await mkdtemp(join(tmpdir(), 'bench-cold-'));
   try {
-    const naive = await bundleSource(join(scratch, 'naive'), NAIVE_SOURCE);
+    const naive = await bundleSource(join(scratch, 'naive'), NAIVE_SOURCE, NAIVE_OPTIONS);
     const empty = await bundleSource(join(scratch, 'empty'), EMPTY_SOURCE);
     const reference = localEnvironment(deployed.get('create-invitation')!, local);
     const candidates = [

@@ -4,7 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishAuditRecords } from '../shared/events/publisher.js';
 import { logger } from '../shared/log.js';
+import { originalStacks } from '../shared/stack-traces.js';
 
-export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publishAuditRecords(event.Records)).use(
-  injectLambdaContext(logger),
-);
+export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publishAuditRecords(event.Records))
+  .use(originalStacks())
+  .use(injectLambdaContext(logger));

@@ -22,6 +22,16 @@ export { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability.js';
 /** How long function and access logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
+/**
+ * Module replacements in every bundle (paths relative to REPO_ROOT), each for code the functions
+ * can never run in Lambda: the SDK's default credential chain becomes the one link Lambda uses,
+ * the environment; `semver` serves only X-Ray's SDK v2 patcher. See shared/aliases/.
+ */
+export const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': './shared/aliases/credentials.ts',
+  semver: './shared/aliases/semver.ts',
+} as const;
+
 /** How every function is bundled: minified ESM for Node.js 22 (the runtime below) with source maps, the AWS SDK included so the deployed code runs the versions the lock file pins. */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -32,6 +42,7 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   externalModules: [],
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
   // esbuild says only what is wrong: `cdk synth --quiet` stays quiet, and `npm run synth` prints the sizes itself.
   logLevel: LogLevel.WARNING,
 } as const satisfies BundlingOptions;
@@ -51,6 +62,7 @@ export const ESBUILD_OPTIONS = {
   sourcemap: BUNDLING.sourceMap,
   sourcesContent: BUNDLING.sourcesContent,
   external: [...BUNDLING.externalModules],
+  alias: { ...BUNDLE_ALIASES },
   absWorkingDir: REPO_ROOT,
   logLevel: 'silent',
 } as const satisfies BuildOptions;
@@ -105,7 +117,8 @@ export class AppFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: it parses the ~1 MB map at every cold start. The map
+        // ships beside the code and shared/stack-traces.ts reads it only when a stack is logged.
       },
       bundling: BUNDLING,
     });

@@ -77,11 +77,33 @@ export async function signToken(keys: LocalKeys, subject: Subject, options: Sign
   return (shape === 'id' ? jwt.setAudience(LOCAL_AUDIENCE) : jwt).sign(keys.privateKey);
 }
 
+/** How many verified tokens the gateway remembers per key (the oldest is forgotten first). */
+const REMEMBERED_TOKENS = 1_000;
+const remembered = new WeakMap<LocalKeys, Map<string, JWTPayload>>();
+
 /**
  * Verifies a bearer token as the HTTP API's JWT authorizer does (signature, issuer, expiry, and
  * `aud` or, for access tokens, `client_id` naming the client), then its token use; resolves to its claims or rejects.
+ * A token that passed is remembered until its `exp`: API Gateway's authorizer costs the function
+ * nothing, so the local stand-in should not add a signature check to every request. Only
+ * accepted tokens are remembered, so every rejection is still decided by a full verification.
  */
 export async function verifyToken(keys: LocalKeys, token: string): Promise<JWTPayload> {
+  const known = remembered.get(keys) ?? new Map<string, JWTPayload>();
+  remembered.set(keys, known);
+  const hit = known.get(token);
+  if (hit !== undefined) {
+    // jose's rule: expired once `exp` is not after the current second.
+    if ((hit.exp ?? 0) > Math.floor(Date.now() / 1000)) return { ...hit };
+    known.delete(token);
+  }
+  const payload = await verifyFully(keys, token);
+  if (known.size >= REMEMBERED_TOKENS) known.delete(known.keys().next().value!);
+  known.set(token, payload);
+  return { ...payload };
+}
+
+async function verifyFully(keys: LocalKeys, token: string): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, keys.publicKey, { issuer: LOCAL_ISSUER, algorithms: [ALG], requiredClaims: ['exp'] });
   const audiences = [payload.aud ?? [], payload.client_id].flat();
   if (!audiences.includes(LOCAL_AUDIENCE)) throw new Error('the token is not for this client');

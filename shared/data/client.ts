@@ -6,12 +6,13 @@ import { traced } from '../tracer.js';
 import { retireOnClientSideFailure } from '../sdk-clients.js';
 
 let client: DynamoDBDocumentClient | undefined;
+let base: DynamoDBClient | undefined;
 
 /** The shared DocumentClient, rebuilt after a client-side failure; locally it points at `DYNAMODB_ENDPOINT`. */
 export function db(): DynamoDBDocumentClient {
   if (client === undefined) {
     const { dynamodbEndpoint } = config();
-    const base = traced(
+    base = traced(
       new DynamoDBClient(
       dynamodbEndpoint === undefined
         ? {}
@@ -26,6 +27,15 @@ export function db(): DynamoDBDocumentClient {
   return client;
 }
 
+/**
+ * The plain DynamoDB client under `db()`: the same connections, tracing and retirement, for a
+ * library that takes a client of its own (Powertools idempotency). A new one after each retirement.
+ */
+export function dynamodbClient(): DynamoDBClient {
+  db();
+  return base!;
+}
+
 const forgetDb = (retired: DynamoDBDocumentClient) => {
   if (client === retired) client = undefined;
 };
@@ -34,6 +44,7 @@ const forgetDb = (retired: DynamoDBDocumentClient) => {
 export function resetDb(): void {
   client?.destroy();
   client = undefined;
+  base = undefined;
 }
 
 export const tableName = (): string => config().tableName;

@@ -20,7 +20,6 @@ import {
 } from '../errors.js';
 import { problemResponse, toProblem, type Problem } from './problem.js';
 import { html, wantsJson, type HttpResponse } from './responses.js';
-import { idempotency } from './idempotency.js';
 import { config } from '../config.js';
 import { logger } from '../log.js';
 import { refuseUnregisteredPartner } from '../partners/access.js';
@@ -61,8 +60,8 @@ export interface HttpHandlerOptions<
   readonly notFound?: string;
   /** Renders errors as an HTML page for browsers (the customer's acceptance routes). */
   readonly errorPage?: (problem: Problem) => string;
-  /** Honours the Idempotency-Key header (POST routes). */
-  readonly idempotent?: boolean;
+  /** Honours the Idempotency-Key header (POST routes): `idempotency()` of ./idempotency.ts, imported by the function that takes it. */
+  readonly idempotency?: middy.MiddlewareObj;
   /** Refuses requests a browser says come from another site (the acceptance form's POST). */
   readonly sameOriginOnly?: boolean;
 }
@@ -100,7 +99,7 @@ export function httpHandler<
   });
   chain.use({ before: (request) => refuseUnregisteredPartner(request.event) });
   if (options.sameOriginOnly === true) chain.use({ before: (request) => refuseCrossSite(request.event) });
-  if (options.idempotent === true) chain.use(idempotency());
+  if (options.idempotency !== undefined) chain.use(options.idempotency);
   return chain.handler(async (event) => {
     const headers = event.headers ?? {};
     const body = options.body === undefined ? undefined : validate(options.body, parseBody(event, options.forms === true), 'body');

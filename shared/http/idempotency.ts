@@ -6,14 +6,12 @@
  * record it created itself: a refused or replayed request leaves the original's record alone.
  */
 import type middy from '@middy/core';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { config } from '../config.js';
-import { localCredentials } from '../data/client.js';
-import { traced } from '../tracer.js';
+import { dynamodbClient } from '../data/client.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { idempotencyScopeOf, type AuthorizedEvent } from '../identity/caller.js';
 
@@ -36,21 +34,16 @@ const OWNS_RECORD = 'partner-relationships.idempotency.ownsRecord';
 
 type Middleware = Required<Pick<middy.MiddlewareObj, 'before' | 'after' | 'onError'>>;
 
-let inner: Middleware | undefined;
+let inner: { middleware: Middleware; client: object } | undefined;
 
+/** Powertools' middleware over the process's one DynamoDB client (rebuilt when that client is). */
 function store(): Middleware {
-  if (inner === undefined) {
-    const { idempotencyTableName, dynamodbEndpoint } = config();
+  const client = dynamodbClient();
+  if (inner?.client !== client) {
+    const { idempotencyTableName } = config();
     if (idempotencyTableName === undefined) throw new Error('Missing required environment variable IDEMPOTENCY_TABLE_NAME');
-    const persistenceStore = new DynamoDBPersistenceLayer({
-      tableName: idempotencyTableName,
-      awsSdkV3Client: traced(
-        new DynamoDBClient(
-          dynamodbEndpoint === undefined ? {} : { endpoint: dynamodbEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials },
-        ),
-      ),
-    });
-    inner = makeHandlerIdempotent({
+    const persistenceStore = new DynamoDBPersistenceLayer({ tableName: idempotencyTableName, awsSdkV3Client: client });
+    const middleware = makeHandlerIdempotent({
       persistenceStore,
       config: new IdempotencyConfig({
         eventKeyJmesPath: KEY_PATH,
@@ -60,8 +53,9 @@ function store(): Middleware {
         throwOnNoIdempotencyKey: false,
       }),
     }) as Middleware;
+    inner = { middleware, client };
   }
-  return inner;
+  return inner.middleware;
 }
 
 /** Forgets the store (the local stack and tests switch endpoints). */
@@ -70,7 +64,9 @@ export function resetIdempotency(): void {
 }
 
 /**
- * The middleware of the HTTP chain; maps Powertools' errors to the contract's codes. Powertools'
+ * The middleware of the HTTP chain, given by the functions that take the header
+ * (`httpHandler({ idempotency: idempotency() })`), so no other function bundles Powertools
+ * idempotency; maps Powertools' errors to the contract's codes. Powertools'
  * own `onError` deletes the record of the key, whoever created it; here only the invocation that
  * saved the in-progress record reaches it, so a refused request (409) cannot erase the original's
  * record and let the original run twice.

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import { logger } from '../log.js';
+import { originalStack } from '../stack-traces.js';
 import type { HttpResponse } from './responses.js';
 
 /** An RFC 9457 problem as this API writes it (the schema of every error answer). */
@@ -52,8 +53,8 @@ export function problemResponse(problem: Problem, headers: Record<string, string
   };
 }
 
-/** Name and message only: SDK errors can carry request details we do not want in logs. */
+/** Name, message and the stack in source terms only: SDK errors can carry request details we do not want in logs. */
 function describe(error: unknown): { name: string; message: string; stack?: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: originalStack(error.stack) }) };
   return { name: 'NonError', message: String(error) };
 }

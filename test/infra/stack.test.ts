@@ -673,7 +673,6 @@ describe('the functions', () => {
       INVITATION_QUOTA_PER_DAY: '100',
       POWERTOOLS_SERVICE_NAME: 'partner-relationships',
       POWERTOOLS_METRICS_NAMESPACE: 'PartnerRelationships',
-      NODE_OPTIONS: '--enable-source-maps',
       ...(isIdempotent(name) ? { IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyId } } : {}),
       ...(consumesStream(name) ? { EVENT_BUS_NAME: 'default' } : {}),
       ...(specOf(name).usesSignIn === true

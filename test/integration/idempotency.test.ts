@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { resetConfig } from '../../shared/config.js';
-import { localCredentials } from '../../shared/data/client.js';
+import { dynamodbClient, localCredentials, resetDb } from '../../shared/data/client.js';
 import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { ses } from '../../shared/mail/mailer.js';
 import { claimsFor, TOKEN_SHAPES, type TokenShape } from '../../shared/identity/caller.js';
@@ -165,5 +165,42 @@ describe.each(TOKEN_SHAPES)('Idempotency-Key on POST /invitations, with %s token
     expect((await invoke('wingtip', invitationOf(customer))).statusCode).toBe(201);
     const repeat = await invoke('wingtip', invitationOf(customer));
     expect(outcome(repeat)).toBe('409 INVITATION_PENDING');
+  });
+});
+
+describe('the idempotency store', () => {
+  /** Records the tables the process's one DynamoDB client is asked about, from now on. */
+  const watchSharedClient = () => {
+    const tables: string[] = [];
+    const middleware = (next: (args: { input: { TableName?: string } }) => Promise<unknown>) => async (args: { input: { TableName?: string } }) => {
+      tables.push(args.input.TableName ?? '');
+      return next(args);
+    };
+    dynamodbClient().middlewareStack.add(middleware as never, { step: 'initialize', name: `watch-${randomUUID()}` });
+    return tables;
+  };
+  const keyed = (customer: string) =>
+    createInvitation(
+      apiEvent('POST', '/invitations', {
+        body: { customerDomain: customer, adminEmail: `admin@${customer}` },
+        claims: claimsFor({ kind: 'partner', partnerId: 'fabrikam' }, 'id'),
+        headers: { 'idempotency-key': randomUUID() },
+      }),
+      lambdaContext('create-invitation'),
+    ) as Promise<APIGatewayProxyStructuredResultV2>;
+
+  it("keeps its records through the process's one DynamoDB client, and through the new one after that client is replaced", async () => {
+    // Prepare
+    const idempotencyTable = String(process.env.IDEMPOTENCY_TABLE_NAME);
+    const before = watchSharedClient();
+    // Act
+    const first = await keyed(uniqueDomain());
+    resetDb();
+    const after = watchSharedClient();
+    const second = await keyed(uniqueDomain());
+    // Assess
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect(before).toContain(idempotencyTable);
+    expect(after).toContain(idempotencyTable);
   });
 });
