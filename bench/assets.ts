@@ -68,6 +68,9 @@ export interface LocalValues {
   readonly tableName: string;
   readonly idempotencyTableName: string;
   readonly publicBaseUrl: string;
+  /** The local OpenID Provider and its client: the acceptance pages' sign-in. */
+  readonly oidcIssuer: string;
+  readonly oidcClientId: string;
   readonly dynamodbEndpoint: string;
   readonly sesEndpoint: string;
 }
@@ -83,6 +86,8 @@ export function localEnvironment(fn: DeployedFunction, local: LocalValues): Reco
     else if (key === 'TABLE_NAME') env[key] = local.tableName;
     else if (key === 'IDEMPOTENCY_TABLE_NAME') env[key] = local.idempotencyTableName;
     else if (key === 'PUBLIC_BASE_URL') env[key] = local.publicBaseUrl;
+    else if (key === 'OIDC_ISSUER') env[key] = local.oidcIssuer;
+    else if (key === 'OIDC_CLIENT_ID') env[key] = local.oidcClientId;
     else throw new Error(`${fn.name}: no local value for ${key}`);
   }
   return {

@@ -23,6 +23,7 @@ import { assembly, deployedFunctions, localEnvironment, type LocalValues } from 
 import { bundleSource, bytesByPackage, EMPTY_SOURCE, initTimes, NAIVE_OPTIONS, NAIVE_SOURCE } from './cold.js';
 import { requests, seedFixtures, startBenchStack, TABLE } from './fixtures.js';
 import { progress, quietStdout } from './report.js';
+import { LOCAL_CLIENT_ID } from '../infra/local/idp.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const R = QUICK ? 30 : 100;
@@ -224,7 +225,7 @@ async function coldStart(): Promise<void> {
   const { dir, fresh } = assembly((line) => process.stderr.write(`${line}\n`));
   try {
     const deployed = deployedFunctions(dir);
-    const local: LocalValues = { tableName: TABLE, idempotencyTableName: `${TABLE}-idempotency`, publicBaseUrl: 'http://localhost:1', dynamodbEndpoint: 'http://127.0.0.1:1', sesEndpoint: 'http://127.0.0.1:1' };
+    const local: LocalValues = { tableName: TABLE, idempotencyTableName: `${TABLE}-idempotency`, publicBaseUrl: 'http://localhost:1', oidcIssuer: 'http://localhost:1', oidcClientId: LOCAL_CLIENT_ID, dynamodbEndpoint: 'http://127.0.0.1:1', sesEndpoint: 'http://127.0.0.1:1' };
     const env = localEnvironment(deployed.get('create-invitation')!, local);
     const built: { key: string; file: string; code: number; map: number }[] = [];
     for (const [key, source] of [['empty module (floor)', EMPTY_SOURCE], ['naive (middy + DynamoDB + SES)', NAIVE_SOURCE], ...Object.entries(PACKAGES)] as const) {

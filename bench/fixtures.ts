@@ -35,7 +35,7 @@ export interface Fixtures {
   readonly creators: { partnerId: string; token: string }[];
   readonly listerToken: string;
   readonly listerId: string;
-  readonly show: { id: string; secret: string };
+  readonly show: { id: string; secret: string; customerDomain: string };
   readonly accept: { id: string; secret: string }[];
   readonly baseAccept: ReturnType<typeof invitationItem>[];
 }
@@ -63,7 +63,7 @@ export async function seedFixtures(stack: LocalStack, bare: DynamoDBDocumentClie
     creators,
     listerToken: await signToken(stack.keys, { kind: 'partner', partnerId: listerId }),
     listerId,
-    show: { id: show.invitation.id, secret: show.secret },
+    show: { id: show.invitation.id, secret: show.secret, customerDomain: show.invitation.customerDomain },
     accept: accept.map((x) => ({ id: x.invitation.id, secret: x.secret })),
     baseAccept,
   };

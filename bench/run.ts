@@ -13,7 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { localCredentials } from '../shared/data/client.js';
-import { domainClaimKey, invitationKey, invitationQuotaKey, partnerPartition, RELATIONSHIP_SK_PREFIX } from '../shared/data/keys.js';
+import { domainClaimKey, invitationKey, invitationQuotaKey, partnerPartition, policyKey, RELATIONSHIP_SK_PREFIX } from '../shared/data/keys.js';
 import { TTL_ATTRIBUTE } from '../shared/data/table.js';
 import { domainAndParents } from '../shared/domain/domains.js';
 import { putAudit } from '../shared/audit/repository.js';
@@ -22,6 +22,8 @@ import { deleteGuard } from '../shared/invitations/repository.js';
 import { acceptanceLink, invitationEmail } from '../shared/mail/invitation-email.js';
 import { closedTtl } from '../shared/invitations/model.js';
 import { freePort } from '../infra/local/processes.js';
+import { LOCAL_CLIENT_ID } from '../infra/local/idp.js';
+import { policyCheck } from '../shared/policy/conditions.js';
 import { idempotencyTableName, type LocalStack } from '../infra/local/stack.js';
 import type { FunctionName } from '../infra/routes.js';
 import type { Handler } from '../infra/local/gateway.js';
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
       tableName: TABLE,
       idempotencyTableName: idempotencyTableName(TABLE),
       publicBaseUrl,
+      oidcIssuer: stack.idpUrl,
+      oidcClientId: LOCAL_CLIENT_ID,
       dynamodbEndpoint: stack.dynamodbEndpoint,
       sesEndpoint: stack.sesUrl,
     };
@@ -132,13 +136,14 @@ async function main(): Promise<void> {
   say(`\nwritten to ${RESULTS}`);
 }
 
-/** The create transaction's items, built like insertInvitation builds them (one check per domain and parent, then five). */
+/** The create transaction's items, built like insertInvitation builds them (one check per domain and parent, the policy check, then five). */
 function createTransaction(i: number, at: Date): { items: TransactWriteCommandInput['TransactItems']; invitation: ReturnType<typeof invitationItem> } {
   const domain = `base-create-${i}.example`;
   const x = invitationItem('bench-base', domain, at, daysFrom(at, 90));
   const iso = at.toISOString();
   const items = [
     ...domainAndParents(domain).map((d) => ({ ConditionCheck: { TableName: TABLE, Key: domainClaimKey(d), ConditionExpression: 'attribute_not_exists(PK)' } })),
+    policyCheck(domain, { partnerId: 'bench-base', approver: x.invitation.adminEmail, roles: x.invitation.roles, durationDays: x.invitation.durationDays }).item,
     checkNoActiveRelationship('bench-base', domain, iso).item,
     {
       Put: {
@@ -198,17 +203,22 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
     },
     {
       name: 'GET /accept/{id}?token=',
-      baselineName: 'GetItem',
+      // A read-only request: the page reads the customer's policy too (does it ask for sign-in always?).
+      baselineName: 'GetItem + GetItem',
       op: send.show,
-      base: () => bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(f.show.id) })),
+      base: async () => {
+        await bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(f.show.id) }));
+        await bare.send(new GetCommand({ TableName: TABLE, Key: policyKey(f.show.customerDomain) }));
+      },
     },
     {
       name: 'POST /accept/{id} (accept)',
-      baselineName: 'GetItem + TransactWrite (4 items)',
+      baselineName: 'GetItem + GetItem + TransactWrite (5 items)',
       op: send.accept,
       base: async (i) => {
         const x = f.baseAccept[i]!;
         const { Item } = await bare.send(new GetCommand({ TableName: TABLE, Key: invitationKey(x.invitation.id), ConsistentRead: true }));
+        await bare.send(new GetCommand({ TableName: TABLE, Key: policyKey(x.invitation.customerDomain) }));
         const at = new Date();
         const iso = at.toISOString();
         const relationship = {
@@ -243,6 +253,7 @@ async function latency(api: string, bare: DynamoDBDocumentClient, ses: SESClient
               deleteGuard('bench-base', x.invitation.customerDomain, x.invitation.id).item,
               putAudit({ type: 'InvitationAccepted', at: iso, actor: { kind: 'customer', customerDomain: x.invitation.customerDomain, email: x.invitation.adminEmail }, partnerId: 'bench-base', customerDomain: x.invitation.customerDomain, invitationId: x.invitation.id }),
               ...replaceRelationship(relationship, undefined, iso).map((entry) => entry.item),
+              policyCheck(x.invitation.customerDomain, { partnerId: 'bench-base', approver: x.invitation.adminEmail, roles: x.invitation.roles, durationDays: 365, signedIn: false }).item,
             ] satisfies TransactWriteCommandInput['TransactItems'],
           }),
         );

@@ -10,6 +10,7 @@ import { PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { now } from '../clock.js';
 import { db } from '../data/client.js';
 import { putAudit } from '../audit/repository.js';
+import { isPowerRole } from '../domain/roles.js';
 import type { Caller } from '../identity/caller.js';
 import { logger } from '../log.js';
 import type { EmailContent } from '../mail/invitation-email.js';
@@ -38,17 +39,20 @@ export async function notifyAccepted(relationship: Relationship, previous: Relat
 /**
  * The grant notice, and the overlap record: the customer's active relationships are read (GSI1,
  * a page per 100 partners) and the new one taken as written (the index may not show it yet).
+ * A grant of read-only roles alone can share no power role, so it reads nothing more.
  */
 export async function notifyGranted(relationship: Relationship, at: Date, policy?: CustomerPolicy | undefined): Promise<void> {
   const partnerNames = new Map([[relationship.partnerId, relationship.partnerName]]);
   let overlaps: Overlap[] = [];
-  try {
-    const others = (await queryActiveCustomerRelationships(relationship.customerDomain, at)).filter((r) => r.partnerId !== relationship.partnerId);
-    for (const other of others) partnerNames.set(other.partnerId, other.partnerName);
-    overlaps = overlapsOf(relationship, powerRoleOverlaps([...others, relationship], at));
-    if (overlaps.length > 0) await db().send(new PutCommand(overlapRecord(relationship, overlaps)));
-  } catch (error) {
-    failed('overlap', relationship.id, error);
+  if (relationship.roles.some(isPowerRole)) {
+    try {
+      const others = (await queryActiveCustomerRelationships(relationship.customerDomain, at)).filter((r) => r.partnerId !== relationship.partnerId);
+      for (const other of others) partnerNames.set(other.partnerId, other.partnerName);
+      overlaps = overlapsOf(relationship, powerRoleOverlaps([...others, relationship], at));
+      if (overlaps.length > 0) await db().send(new PutCommand(overlapRecord(relationship, overlaps)));
+    } catch (error) {
+      failed('overlap', relationship.id, error);
+    }
   }
   await send('grant', relationship, policy, () => grantedNotice(relationship, overlaps, partnerNames));
 }
