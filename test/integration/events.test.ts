@@ -1,12 +1,8 @@
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decide } from '../../shared/acceptance/service.js';
-import { db, localCredentials, tableName } from '../../shared/data/client.js';
-import { customerAuditPartition } from '../../shared/data/keys.js';
+import { localCredentials, tableName } from '../../shared/data/client.js';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
@@ -14,9 +10,9 @@ import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } 
 import { ensureTable } from '../../infra/local/table.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
+import { auditInserts } from '../support/events.js';
 
 let standIn: EventBridgeStandIn;
-let sequence = 0;
 const lines: string[] = [];
 
 beforeAll(async () => {
@@ -42,18 +38,6 @@ async function inviteAndAccept() {
   return { customer, invitation, token };
 }
 
-/** The audit items stored about a customer, oldest first, as INSERT records of the table's stream. */
-async function auditInserts(customer: string): Promise<DynamoDBRecord[]> {
-  const { Items = [] } = await db().send(
-    new QueryCommand({ TableName: tableName(), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': customerAuditPartition(customer) } }),
-  );
-  return Items.map((item) => ({
-    eventID: randomUUID(),
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    dynamodb: { NewImage: marshall(item) as never, SequenceNumber: String(++sequence).padStart(21, '0'), StreamViewType: 'NEW_IMAGE' },
-  }));
-}
 
 /** What the stand-in lists over HTTP, as a person or a test sees it. */
 async function listed(): Promise<ReceivedEvent[]> {

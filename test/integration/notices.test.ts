@@ -1,16 +1,13 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decide } from '../../shared/acceptance/service.js';
 import { signedInCookie } from '../support/sign-in.js';
 import { runCleanup } from '../../shared/cleanup/service.js';
 import { DAY_MS, movableClock, useClock } from '../../shared/clock.js';
 import { db, tableName } from '../../shared/data/client.js';
-import { customerAuditPartition, policyKey } from '../../shared/data/keys.js';
+import { policyKey } from '../../shared/data/keys.js';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { logger } from '../../shared/log.js';
 import { NOTICE_FOOTER } from '../../shared/notices/emails.js';
@@ -21,6 +18,7 @@ import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } 
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { auditTrail, invite } from '../support/lifecycle.js';
 import { emailsTo, type StoredEmail } from '../support/mail.js';
+import { auditInserts } from '../support/events.js';
 
 /** Sets the customer's policy as `PUT /customer/policy` stores it: here, who is to be told. */
 async function setNotify(customerDomain: string, notify: string[]): Promise<void> {
@@ -56,20 +54,7 @@ function expectPlainNotice(email: StoredEmail): void {
 }
 
 let standIn: EventBridgeStandIn;
-let sequence = 0;
 
-/** The audit items stored about a customer, as INSERT records of the table's stream. */
-async function auditInserts(customer: string): Promise<DynamoDBRecord[]> {
-  const { Items = [] } = await db().send(
-    new QueryCommand({ TableName: tableName(), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': customerAuditPartition(customer) } }),
-  );
-  return Items.map((item) => ({
-    eventID: randomUUID(),
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    dynamodb: { NewImage: marshall(item) as never, SequenceNumber: String(++sequence).padStart(21, '0'), StreamViewType: 'NEW_IMAGE' },
-  }));
-}
 
 beforeAll(async () => {
   await useTestTable();

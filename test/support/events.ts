@@ -1,5 +1,10 @@
-/** API Gateway v2 events as the HTTP API (or the local gateway) hands them to a function. */
+/** Events as AWS hands them to a function: API Gateway v2 requests, and the table stream's audit records. */
 import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { db, tableName } from '../../shared/data/client.js';
+import { customerAuditPartition } from '../../shared/data/keys.js';
 import type { ApiEvent } from '../../shared/http/handler.js';
 import type { JwtClaims } from '../../shared/identity/caller.js';
 
@@ -37,3 +42,18 @@ export function apiEvent(
 
 /** The same Lambda context the local gateway gives a function. */
 export { lambdaContext } from '../../infra/local/gateway.js';
+
+let sequence = 0;
+
+/** The audit items stored about a customer, oldest first, as the INSERT records the table's stream would carry. */
+export async function auditInserts(customer: string): Promise<DynamoDBRecord[]> {
+  const { Items = [] } = await db().send(
+    new QueryCommand({ TableName: tableName(), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': customerAuditPartition(customer) } }),
+  );
+  return Items.map((item) => ({
+    eventID: randomUUID(),
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    dynamodb: { NewImage: marshall(item) as never, SequenceNumber: String(++sequence).padStart(21, '0'), StreamViewType: 'NEW_IMAGE' },
+  }));
+}
