@@ -4,23 +4,20 @@
  * with JavaScript switched off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { randomUUID } from 'node:crypto';
 import { putPartner } from '../../shared/partners/repository.js';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let t: TestStack;
 let browser: Browser;
 
 beforeAll(async () => {
   t = await startTestStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
