@@ -15,12 +15,14 @@ import { publishAuditRecords, resetEventBridge } from '../../shared/events/publi
 import { logger } from '../../shared/log.js';
 import { NOTICE_FOOTER } from '../../shared/notices/emails.js';
 import { defaultPolicy, policySchema } from '../../shared/policy/model.js';
-import { formatTime } from '../../shared/pages/escape.js';
+import { formatTime as formatTimeIn } from '../../shared/i18n/catalogue.js';
 import { allCustomerRelationships, endRelationship, listCustomerRelationships, toCsv } from '../../shared/relationships/service.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/eventbridge.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { auditTrail, invite } from '../support/lifecycle.js';
 import { emailsTo, type StoredEmail } from '../support/mail.js';
+
+const formatTime = (iso: string) => formatTimeIn(iso, 'en');
 
 /** Sets the customer's policy as `PUT /customer/policy` stores it: here, who is to be told. */
 async function setNotify(customerDomain: string, notify: string[]): Promise<void> {
