@@ -80,7 +80,6 @@ export const de = {
       `${roles} ${pluralise('de', count, { one: 'kann', other: 'können' })} Einstellungen in ${domain} ändern; daher kann nur ein angemeldeter Administrator von ${domain} ${pluralise('de', count, { one: 'diese Rolle', other: 'diese Rollen' })} erteilen. Rollen mit reinem Lesezugriff können Sie weiterhin allein über diesen Link annehmen.`,
     declineNeedsNoSignIn: 'Zum Ablehnen ist keine Anmeldung nötig.',
     signInButton: 'Anmelden…',
-    wrongAccountHeading: 'Sie sind mit einem anderen Konto angemeldet',
     signInAsSomeoneElse: 'Mit einem anderen Konto anmelden',
     declinedTitle: 'Anfrage abgelehnt',
     declinedHeading: 'Sie haben die Anfrage abgelehnt',

@@ -106,7 +106,6 @@ export interface Messages {
     readonly signInPower: (p: { roles: string; domain: string; count: number }) => string;
     readonly declineNeedsNoSignIn: string;
     readonly signInButton: string;
-    readonly wrongAccountHeading: string;
     readonly signInAsSomeoneElse: string;
     readonly declinedTitle: string;
     readonly declinedHeading: string;
@@ -198,7 +197,6 @@ export const en = {
       `${roles} can change things in ${domain}, so only a signed-in administrator of ${domain} can grant ${pluralise('en', count, { one: 'it', other: 'them' })}. Read-only roles can still be accepted from this link alone.`,
     declineNeedsNoSignIn: 'Declining needs no sign-in.',
     signInButton: 'Sign in…',
-    wrongAccountHeading: 'You are signed in with another account',
     signInAsSomeoneElse: 'Sign in as someone else',
     declinedTitle: 'Request declined',
     declinedHeading: 'You declined the request',

@@ -80,7 +80,6 @@ export const es = {
       `${roles} ${pluralise('es', count, { one: 'puede', other: 'pueden' })} cambiar la configuración de ${domain}, por lo que solo un administrador de ${domain} con la sesión iniciada puede ${pluralise('es', count, { one: 'concederlo', other: 'concederlos' })}. Los roles de solo lectura se pueden seguir aceptando solo con este enlace.`,
     declineNeedsNoSignIn: 'Para rechazar no hace falta iniciar sesión.',
     signInButton: 'Iniciar sesión…',
-    wrongAccountHeading: 'Ha iniciado sesión con otra cuenta',
     signInAsSomeoneElse: 'Iniciar sesión con otra cuenta',
     declinedTitle: 'Solicitud rechazada',
     declinedHeading: 'Ha rechazado la solicitud',

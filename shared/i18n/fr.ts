@@ -80,7 +80,6 @@ export const fr = {
       `${roles} ${pluralise('fr', count, { one: 'permet', other: 'permettent' })} de modifier ${domain} : seul un administrateur de ${domain} connecté peut donc ${pluralise('fr', count, { one: 'l’accorder', other: 'les accorder' })}. Les rôles en lecture seule peuvent toujours être acceptés avec ce seul lien.`,
     declineNeedsNoSignIn: 'Refuser ne nécessite aucune connexion.',
     signInButton: 'Se connecter…',
-    wrongAccountHeading: 'Vous êtes connecté avec un autre compte',
     signInAsSomeoneElse: 'Se connecter avec un autre compte',
     declinedTitle: 'Demande refusée',
     declinedHeading: 'Vous avez refusé la demande',

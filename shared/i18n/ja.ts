@@ -79,7 +79,6 @@ export const ja = {
       `${roles} は ${domain} の設定を変更できるため、付与できるのは ${domain} のサインイン済み管理者だけです。閲覧専用のロールは、引き続きこのリンクだけで承認できます。`,
     declineNeedsNoSignIn: '辞退にはサインインは不要です。',
     signInButton: 'サインイン…',
-    wrongAccountHeading: '別のアカウントでサインインしています',
     signInAsSomeoneElse: '別のアカウントでサインインする',
     declinedTitle: '依頼を辞退しました',
     declinedHeading: '依頼を辞退しました',

@@ -80,7 +80,6 @@ export const ru = {
       `${roles} ${pluralise('ru', count, { one: 'может', other: 'могут' })} изменять настройки ${domain}, поэтому ${pluralise('ru', count, { one: 'эту роль', other: 'эти роли' })} может предоставить только администратор ${domain}, выполнивший вход. Роли только для чтения по-прежнему можно принять по одной этой ссылке.`,
     declineNeedsNoSignIn: 'Чтобы отклонить запрос, входить не нужно.',
     signInButton: 'Войти…',
-    wrongAccountHeading: 'Вы вошли под другой учётной записью',
     signInAsSomeoneElse: 'Войти под другой учётной записью',
     declinedTitle: 'Запрос отклонён',
     declinedHeading: 'Вы отклонили запрос',
