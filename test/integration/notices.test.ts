@@ -52,7 +52,7 @@ const withSubject = (emails: StoredEmail[], pattern: RegExp) => emails.filter((e
 /** Every notice carries the same facts in both bodies, a titled HTML page, and no link at all. */
 function expectPlainNotice(email: StoredEmail): void {
   expect(email.body.html).toContain(`<title>`);
-  expect(email.body.html).toMatch(/^<!doctype html>\n<html lang="en">/);
+  expect(email.body.html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr">/);
   expect(email.body.text).toContain(NOTICE_FOOTER);
   expect(`${email.body.text}${email.body.html}`).not.toMatch(/https?:|token=|\/accept\//);
 }
