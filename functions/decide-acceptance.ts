@@ -6,7 +6,7 @@ import { httpHandler } from '../shared/http/handler.js';
 import { toProblem } from '../shared/http/problem.js';
 import { AppError } from '../shared/errors.js';
 import { html, json, wantsJson } from '../shared/http/responses.js';
-import { decisionPage, problemPage, signInNeededPage } from '../shared/pages/acceptance.js';
+import { decisionPage, languageHeaders, pageLocale, problemPage, signInNeededPage } from '../shared/pages/acceptance.js';
 import { sessionCookieOf } from '../shared/sign-in/cookie.js';
 import { signInPageHeaders } from '../shared/sign-in/oidc.js';
 
@@ -18,10 +18,13 @@ export const handler = httpHandler(
   async ({ params, body, headers, event }) => {
     try {
       const result = await decide(params.id, body.token, body, sessionCookieOf(event.cookies));
-      return wantsJson(headers) ? json(200, result) : html(200, decisionPage(result));
+      if (wantsJson(headers)) return json(200, result);
+      const locale = pageLocale(headers, result.invitation.locale);
+      return html(200, decisionPage(result, locale), languageHeaders(locale));
     } catch (error) {
       if (!(error instanceof AppError) || wantsJson(headers) || !SIGN_IN_CODES.has(error.code)) throw error;
-      return html(error.status, signInNeededPage(toProblem(error).problem, params.id, body.token), await signInPageHeaders());
+      const locale = pageLocale(headers, error.locale);
+      return html(error.status, signInNeededPage(toProblem(error).problem, params.id, body.token, locale), { ...(await signInPageHeaders()), ...languageHeaders(locale) });
     }
   },
 );

@@ -5,7 +5,7 @@ import { httpHandler } from '../shared/http/handler.js';
 import { html, json, wantsJson } from '../shared/http/responses.js';
 import { toView } from '../shared/invitations/model.js';
 import { now } from '../shared/clock.js';
-import { problemPage, requestPage } from '../shared/pages/acceptance.js';
+import { languageHeaders, pageLocale, problemPage, requestPage } from '../shared/pages/acceptance.js';
 import { sessionCookieOf } from '../shared/sign-in/cookie.js';
 import { signInPageHeaders } from '../shared/sign-in/oidc.js';
 
@@ -15,6 +15,7 @@ export const handler = httpHandler(
     const view = await viewRequest(params.id, query.token, sessionCookieOf(event.cookies));
     if (wantsJson(headers)) return json(200, { invitation: toView(view.invitation, now()) });
     const offersSignIn = view.signedInAs === undefined && view.signInNeeded !== undefined;
-    return html(200, requestPage(view, query.token), offersSignIn ? await signInPageHeaders() : {});
+    const locale = pageLocale(headers, view.invitation.locale);
+    return html(200, requestPage(view, query.token, locale), { ...(offersSignIn ? await signInPageHeaders() : {}), ...languageHeaders(locale) });
   },
 );

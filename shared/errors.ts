@@ -10,6 +10,8 @@ export abstract class AppError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly headers: Record<string, string> = {};
+  /** The locale of the invitation the refusal is about, when known: its page falls back to it after the visitor's Accept-Language. */
+  locale: string | undefined;
 
   constructor(
     readonly code: string,

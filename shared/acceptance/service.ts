@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type * as z from 'zod';
 import { addDays, hashSecret, newId, now } from '../clock.js';
-import { type AppError, ConflictError, ForbiddenError, GoneError, NotFoundError, SignInRequiredError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, ForbiddenError, GoneError, NotFoundError, SignInRequiredError, ValidationError } from '../errors.js';
 import { putAudit } from '../audit/repository.js';
 import { closedTtl, effectiveStatus, isRetained, toView, type Invitation } from '../invitations/model.js';
 import { findInvitation } from '../invitations/repository.js';
@@ -51,7 +51,7 @@ async function invitationOfHash(invitationId: string, tokenHash: string, at: Dat
   const replaced = (invitation?.replacedTokenHashes ?? []).reduce((found, old) => sameHash(tokenHash, old) || found, false);
   if (invitation === undefined || (!current && !replaced) || !isRetained(invitation, at)) return 'NOT_FOUND' as const;
   if (!current) {
-    throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
+    throw inLocaleOf(new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.'), invitation);
   }
   return { invitation, tokenHash };
 }
@@ -118,9 +118,26 @@ export async function decide(
   input: Omit<DecisionInput, 'token'>,
   sessionCookie?: string,
 ): Promise<DecisionResult> {
+  const seen: { invitation?: Invitation } = {};
+  try {
+    return await answer(invitationId, secret, input, sessionCookie, seen);
+  } catch (error) {
+    throw seen.invitation === undefined ? error : inLocaleOf(error, seen.invitation);
+  }
+}
+
+/** {@link decide}, noting the invitation once found, so that a refusal's page can speak its language. */
+async function answer(
+  invitationId: string,
+  secret: string,
+  input: Omit<DecisionInput, 'token'>,
+  sessionCookie: string | undefined,
+  seen: { invitation?: Invitation },
+): Promise<DecisionResult> {
   const at = now();
   const signInSession = await signedInSession(sessionCookie, invitationId, at);
   const { invitation, tokenHash, session } = await credentialOf(invitationId, secret, signInSession, at, true);
+  seen.invitation = invitation;
   // A session signed in as an admin of another domain names no one here.
   const admin = session?.admin.customerDomain === invitation.customerDomain ? session.admin : undefined;
   const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: admin?.email ?? invitation.adminEmail, ...(admin === undefined ? {} : { subject: admin.sub }) } as const;
@@ -260,8 +277,19 @@ function grantedDays(invitation: Invitation, chosen: number | undefined): number
   return chosen;
 }
 
+/** Tags a refusal with the locale of the invitation it is about (its page falls back to that language); other errors pass unchanged. */
+function inLocaleOf<E>(error: E, invitation: Invitation): E {
+  if (error instanceof AppError) error.locale ??= invitation.locale;
+  return error;
+}
+
 /** Why a link can no longer be answered, or undefined while it can. */
 function refusalFor(invitation: Invitation, at: Date): AppError | undefined {
+  const refusal = refusalOf(invitation, at);
+  return refusal === undefined ? undefined : inLocaleOf(refusal, invitation);
+}
+
+function refusalOf(invitation: Invitation, at: Date): AppError | undefined {
   switch (effectiveStatus(invitation, at)) {
     case 'PENDING':
       return undefined;

@@ -1,46 +1,19 @@
 /**
  * The catalogue of roles a partner may ask for: least-privilege admin roles in the spirit of
- * GDAP, each explained in plain words on the acceptance page. A role is read-only or it is a
+ * GDAP, each explained in plain words on the acceptance page (its title and description in
+ * every language are in the message catalogue, `shared/i18n`). A role is read-only or it is a
  * power role (it can change something); only a signed-in customer admin grants power.
  */
 
 export const ROLES = {
-  DIRECTORY_READER: {
-    readOnly: true,
-    title: 'Directory reader',
-    description: 'Read users, groups and basic organisation settings. Cannot change anything.',
-  },
-  HELPDESK_ADMIN: {
-    readOnly: false,
-    title: 'Helpdesk administrator',
-    description: 'Reset passwords and sign-in methods of non-administrators, and manage support requests.',
-  },
-  USER_ADMIN: {
-    readOnly: false,
-    title: 'User administrator',
-    description: 'Create and manage users and groups, including password resets for non-administrators.',
-  },
-  LICENSE_ADMIN: {
-    readOnly: false,
-    title: 'License administrator',
-    description: 'Assign and remove product licenses for users. Cannot buy or cancel subscriptions.',
-  },
-  BILLING_READER: {
-    readOnly: true,
-    title: 'Billing reader',
-    description: 'Read invoices, subscriptions and usage. Cannot pay, buy or cancel.',
-  },
-  SECURITY_READER: {
-    readOnly: true,
-    title: 'Security reader',
-    description: 'Read security reports, alerts and audit logs. Cannot change security settings.',
-  },
-  GLOBAL_ADMIN: {
-    readOnly: false,
-    title: 'Global administrator',
-    description: 'Full control of every setting, user and subscription of the organisation. Grant with care.',
-  },
-} as const satisfies Record<string, { readOnly: boolean; title: string; description: string }>;
+  DIRECTORY_READER: { readOnly: true },
+  HELPDESK_ADMIN: { readOnly: false },
+  USER_ADMIN: { readOnly: false },
+  LICENSE_ADMIN: { readOnly: false },
+  BILLING_READER: { readOnly: true },
+  SECURITY_READER: { readOnly: true },
+  GLOBAL_ADMIN: { readOnly: false },
+} as const satisfies Record<string, { readOnly: boolean }>;
 
 export type Role = keyof typeof ROLES;
 

@@ -58,8 +58,8 @@ export interface HttpHandlerOptions<
   /** Path parameters: one that does not fit names nothing, so 404 (detail `notFound`) before any read. */
   readonly params?: TParams;
   readonly notFound?: string;
-  /** Renders errors as an HTML page for browsers (the customer's acceptance routes). */
-  readonly errorPage?: (problem: Problem) => string;
+  /** Renders errors as an HTML page for browsers (the customer's acceptance routes), in the language the request and the error call for. */
+  readonly errorPage?: (problem: Problem, request: { headers: Readonly<Record<string, string | undefined>>; error: unknown }) => { body: string; headers: Record<string, string> };
   /** Honours the Idempotency-Key header (POST routes): `idempotency()` of ./idempotency.ts, imported by the function that takes it. */
   readonly idempotency?: middy.MiddlewareObj;
   /** Refuses requests a browser says come from another site (the acceptance form's POST). */
@@ -80,10 +80,8 @@ export function httpHandler<
     .use({
       onError: (request) => {
         const { problem, headers } = toProblem(request.error);
-        request.response =
-          options.errorPage !== undefined && !wantsJson(request.event.headers ?? {})
-            ? html(problem.status, options.errorPage(problem), headers)
-            : problemResponse(problem, headers);
+        const page = options.errorPage !== undefined && !wantsJson(request.event.headers ?? {}) ? options.errorPage(problem, { headers: request.event.headers ?? {}, error: request.error }) : undefined;
+        request.response = page !== undefined ? html(problem.status, page.body, { ...headers, ...page.headers }) : problemResponse(problem, headers);
       },
     })
     // Every log line of the request carries its request id and cold start; its onError runs before the error handler's.

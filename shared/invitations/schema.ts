@@ -4,6 +4,7 @@ import { DEFAULT_ROLES, ROLE_NAMES } from '../domain/roles.js';
 import { isWithinDomain, normaliseDomain, normaliseEmail } from '../domain/domains.js';
 import { readerText } from '../domain/text.js';
 import { INVITATION_STATUSES } from './model.js';
+import { DEFAULT_LOCALE, LOCALES, supportedLocale } from '../i18n/locales.js';
 
 /** A domain name, normalised to lower-case ASCII: the shape of `customerDomain` in bodies and paths. */
 export const domain = z
@@ -33,6 +34,15 @@ export const email = z
 
 export const MAX_DURATION_DAYS = 730;
 
+/**
+ * The language of the invitation's email (and the page's fallback): a supported locale, or a
+ * regional tag of one, read as its language (`de-DE`, `de-AT` → `de`).
+ */
+export const locale = z
+  .string()
+  .regex(new RegExp(`^(${LOCALES.join('|')})(-[A-Za-z0-9]{1,8}){0,3}$`), `must be one of the supported locales: ${LOCALES.join(', ')} (a regional tag such as de-DE is read as de)`)
+  .transform((tag) => supportedLocale(tag) ?? DEFAULT_LOCALE);
+
 export const createInvitationBody = z
   .strictObject({
     customerDomain: domain,
@@ -46,10 +56,7 @@ export const createInvitationBody = z
       .default([...DEFAULT_ROLES]),
     durationDays: z.number().int().min(1).max(MAX_DURATION_DAYS).default(365),
     autoExtend: z.boolean().optional(),
-    locale: z
-      .string()
-      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a language tag such as en or de-DE')
-      .default('en'),
+    locale: locale.default(DEFAULT_LOCALE),
     message: readerText({ max: 500 }).optional(),
   })
   .superRefine((body, ctx) => {

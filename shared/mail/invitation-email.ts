@@ -1,7 +1,9 @@
-/** The invitation email: subject, text and HTML bodies, each naming who asks for what, and one link. */
-import { ROLES } from '../domain/roles.js';
+/** The invitation email: subject, text and HTML bodies, each naming who asks for what, and one link; in the invitation's locale. */
+import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
 import type { Invitation } from '../invitations/model.js';
-import { escapeHtml, formatDays, formatTime } from '../pages/escape.js';
+import { CATALOGUE, formatDays, formatTime, htmlLangAttributes, messages } from '../i18n/catalogue.js';
+import { localeOr } from '../i18n/locales.js';
+import { escapeHtml } from '../pages/escape.js';
 
 export interface EmailContent {
   readonly subject: string;
@@ -14,48 +16,56 @@ export function acceptanceLink(publicBaseUrl: string, invitationId: string, secr
   return `${publicBaseUrl}/accept/${encodeURIComponent(invitationId)}?token=${encodeURIComponent(secret)}`;
 }
 
-/** What the earlier email's link has become, said in every resent email. */
-export const REPLACES_EARLIER = 'This email replaces the one sent earlier for this request: the link in that email no longer works.';
+/** What the earlier email's link has become, said in every resent email (English; each locale says it in its own words). */
+export const REPLACES_EARLIER = CATALOGUE.en.email.replacesEarlier;
 
-/** Renders the email sent to the customer's admin; a resend (`replacesEarlier`) says that the earlier email's link no longer works. */
+const strong = (value: string) => `<strong>${escapeHtml(value)}</strong>`;
+
+/** Renders the email sent to the customer's admin in its locale; a resend (`replacesEarlier`) says that the earlier email's link no longer works. */
 export function invitationEmail(invitation: Invitation, link: string, options: { replacesEarlier?: boolean } = {}): EmailContent {
+  const locale = localeOr(invitation.locale);
+  const t = messages(locale);
   const replaces = options.replacesEarlier === true;
   const partner = invitation.partnerName;
-  const roles = invitation.roles.map((role) => ({ title: ROLES[role].title, description: ROLES[role].description }));
-  const duration = formatDays(invitation.durationDays);
-  const expires = formatTime(invitation.expiresAt);
-  const subject = oneLine(`${partner} asks for admin access to ${invitation.customerDomain}`);
+  const domain = invitation.customerDomain;
+  const roles = invitation.roles.map((role) => t.roles[role]);
+  const duration = formatDays(invitation.durationDays, locale);
+  const period = formatDays(AUTO_EXTEND_DAYS, locale);
+  const expires = formatTime(invitation.expiresAt, locale);
+  const subject = oneLine(t.email.subject({ partner, domain }));
+  const forText = (values: { duration: string; period: string }) => (invitation.autoExtend ? t.email.durationExtended(values) : t.email.duration(values));
 
   const text = [
-    ...(replaces ? [REPLACES_EARLIER, ''] : []),
-    `${partner} asks for delegated admin access to your organisation ${invitation.customerDomain}.`,
+    ...(replaces ? [t.email.replacesEarlier, ''] : []),
+    t.email.intro({ partner, domain }),
     '',
-    'Roles requested:',
+    t.email.rolesHeading,
     ...roles.map((role) => `  - ${role.title}: ${role.description}`),
     '',
-    `For: ${duration}${invitation.autoExtend ? ', then extended by 180 days at a time unless you end it' : ''}`,
-    `This request is open until ${expires}.`,
-    ...(invitation.message === undefined ? [] : ['', `Message from ${partner}:`, `  ${invitation.message}`]),
+    forText({ duration, period }),
+    t.email.openUntil({ time: expires }),
+    ...(invitation.message === undefined ? [] : ['', t.email.messageFrom({ partner }), `  ${invitation.message}`]),
     '',
-    'Review the request and accept or decline it here:',
+    t.email.reviewHere,
     link,
     '',
-    'Opening the link changes nothing; only your choice on that page does.',
-    'If you did not expect this request, you can ignore this email: it expires by itself.',
+    t.email.safeToOpen,
+    t.email.unexpected,
   ].join('\n');
 
+  // Catalogue texts carry no markup; every value is escaped before it is placed in them.
   const html = `<!doctype html>
-<html lang="en">
+<html ${htmlLangAttributes(locale)}>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;overflow-wrap:anywhere;word-break:break-word">
-${replaces ? `<p><strong>${escapeHtml(REPLACES_EARLIER)}</strong></p>\n` : ''}<p><strong>${escapeHtml(partner)}</strong> asks for delegated admin access to your organisation <strong>${escapeHtml(invitation.customerDomain)}</strong>.</p>
-<p>Roles requested:</p>
+${replaces ? `<p><strong>${escapeHtml(t.email.replacesEarlier)}</strong></p>\n` : ''}<p>${t.email.intro({ partner: strong(partner), domain: strong(domain) })}</p>
+<p>${escapeHtml(t.email.rolesHeading)}</p>
 <ul>${roles.map((role) => `<li><strong>${escapeHtml(role.title)}</strong>: ${escapeHtml(role.description)}</li>`).join('')}</ul>
-<p>For: <strong>${escapeHtml(duration)}</strong>${invitation.autoExtend ? ', then extended by 180 days at a time unless you end it' : ''}.<br>
-This request is open until <strong>${escapeHtml(expires)}</strong>.</p>
-${invitation.message === undefined ? '' : `<p>Message from ${escapeHtml(partner)}:</p><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
-<p><a href="${escapeHtml(link)}">Review the request</a></p>
-<p style="color:#555">Opening the link changes nothing; only your choice on that page does. If you did not expect this request, you can ignore this email: it expires by itself.</p>
+<p>${forText({ duration: strong(duration), period: escapeHtml(period) })}<br>
+${t.email.openUntil({ time: strong(expires) })}</p>
+${invitation.message === undefined ? '' : `<p>${t.email.messageFrom({ partner: escapeHtml(partner) })}</p><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
+<p><a href="${escapeHtml(link)}">${escapeHtml(t.email.reviewButton)}</a></p>
+<p style="color:#555">${escapeHtml(t.email.safeToOpen)} ${escapeHtml(t.email.unexpected)}</p>
 </body></html>`;
 
   return { subject, text, html };

@@ -1,9 +1,23 @@
-/** The customer admin's pages: the request, the confirmation and the refusals. No JavaScript anywhere. */
-import { isPowerRole, ROLES } from '../domain/roles.js';
+/** The customer admin's pages: the request, the confirmation and the refusals, in the visitor's language. No JavaScript anywhere. */
+import { isPowerRole } from '../domain/roles.js';
 import type { Problem } from '../http/problem.js';
 import type { Invitation } from '../invitations/model.js';
 import type { DecisionResult, RequestView } from '../acceptance/service.js';
-import { escapeHtml, formatDays, formatTime } from './escape.js';
+import { AppError } from '../errors.js';
+import { formatDays, formatTime, htmlLangAttributes, messages, PAGE_PROBLEMS, type PageProblem } from '../i18n/catalogue.js';
+import { DEFAULT_LOCALE, localeOr, negotiateLocale, type Locale } from '../i18n/locales.js';
+import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
+import { escapeHtml } from './escape.js';
+
+/** The page's language: the visitor's `Accept-Language` when we write one it names, else the invitation's locale, else English. */
+export function pageLocale(headers: Readonly<Record<string, string | undefined>>, invitationLocale?: string): Locale {
+  return negotiateLocale(headers['accept-language'], localeOr(invitationLocale, DEFAULT_LOCALE));
+}
+
+/** The headers that say which language a page is in, and that it depends on the visitor's `Accept-Language`. */
+export function languageHeaders(locale: Locale): Record<string, string> {
+  return { 'Content-Language': locale, Vary: 'Accept-Language' };
+}
 
 // Nothing may be wider than a 320 px phone: boxes include their padding and border, controls never
 // outgrow their column, and long unbroken names, domains and addresses wrap anywhere.
@@ -16,9 +30,9 @@ button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.3rem;border:1px solid 
 button[value=accept]{background:#0b5cad;color:#fff;border-color:#0b5cad}.roles{list-style:none;padding:0}input[type=number]{width:5rem}.note{color:#555;font-size:.9rem}.code{font-family:monospace;color:#555}
 .sign-in{border:1px solid #0b5cad;border-radius:.3rem;padding:0 1rem 1rem;margin:1.5rem 0}.signed-in{background:#eef5fc;padding:.5rem 1rem;border-radius:.3rem}`;
 
-function layout(title: string, body: string): string {
+function layout(locale: Locale, title: string, body: string): string {
   return `<!doctype html>
-<html lang="en">
+<html ${htmlLangAttributes(locale)}>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex,nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><main>
@@ -38,17 +52,15 @@ ${secret === '' ? '' : `<input type="hidden" name="token" value="${escapeHtml(se
 }
 
 /** Why accepting needs sign-in, and the form to sign in. */
-function signInSection(invitation: Invitation, secret: string, why: 'POWER' | 'ALWAYS'): string {
+function signInSection(locale: Locale, invitation: Invitation, secret: string, why: 'POWER' | 'ALWAYS'): string {
+  const t = messages(locale);
   const domain = escapeHtml(invitation.customerDomain);
-  const power = invitation.roles.filter(isPowerRole).map((role) => escapeHtml(ROLES[role].title));
-  const reason =
-    why === 'ALWAYS'
-      ? `The policy of ${domain} says every request is accepted by a signed-in administrator of ${domain}.`
-      : `${power.join(', ')} can change things in ${domain}, so only a signed-in administrator of ${domain} can grant ${power.length > 1 ? 'them' : 'it'}. Read-only roles can still be accepted from this link alone.`;
+  const power = invitation.roles.filter(isPowerRole).map((role) => escapeHtml(t.roles[role].title));
+  const reason = why === 'ALWAYS' ? t.page.signInAlways({ domain }) : t.page.signInPower({ roles: power.join(', '), domain, count: power.length });
   return `<section class="sign-in">
-<h2>Sign in to accept</h2>
-<p>${reason} Declining needs no sign-in.</p>
-${signInForm(invitation.id, secret, 'Sign in…')}
+<h2>${escapeHtml(t.page.signInHeading)}</h2>
+<p>${reason} ${escapeHtml(t.page.declineNeedsNoSignIn)}</p>
+${signInForm(invitation.id, secret, t.page.signInButton)}
 </section>`;
 }
 
@@ -58,92 +70,107 @@ ${signInForm(invitation.id, secret, 'Sign in…')}
  * the secret back (or, signed in, relies on the session); GET alone never changes anything.
  * When accepting needs sign-in and nobody is signed in, the page offers it and says why.
  */
-export function requestPage(view: RequestView, secret: string): string {
+export function requestPage(view: RequestView, secret: string, locale: Locale): string {
+  const t = messages(locale);
   const { invitation, signedInAs, signInNeeded } = view;
   const partner = escapeHtml(invitation.partnerName);
   const customer = escapeHtml(invitation.customerName ?? invitation.customerDomain);
+  const domain = escapeHtml(invitation.customerDomain);
+  const requested = escapeHtml(formatDays(invitation.durationDays, locale));
   const roles = invitation.roles
     .map(
       (role) => `<li><label><input type="checkbox" name="roles" value="${escapeHtml(role)}" checked>
-<strong>${escapeHtml(ROLES[role].title)}</strong>: ${escapeHtml(ROLES[role].description)}</label></li>`,
+<strong>${escapeHtml(t.roles[role].title)}</strong>: ${escapeHtml(t.roles[role].description)}</label></li>`,
     )
     .join('\n');
+  const days = `<input type="number" name="durationDays" min="1" max="${invitation.durationDays}" value="${invitation.durationDays}" required>`;
   return layout(
-    `${invitation.partnerName} asks for admin access`,
-    `<h1>${partner} asks for admin access to ${customer}</h1>
-<p>${partner} would like delegated administrative access to <strong>${escapeHtml(invitation.customerDomain)}</strong>. Nothing changes unless you accept.</p>
+    locale,
+    t.page.requestTitle({ partner: invitation.partnerName }),
+    `<h1>${t.page.requestHeading({ partner, customer })}</h1>
+<p>${t.page.requestIntro({ partner, domain: `<strong>${domain}</strong>` })}</p>
 <dl>
-<dt>Partner</dt><dd>${partner}</dd>
-<dt>Organisation</dt><dd>${escapeHtml(invitation.customerDomain)}</dd>
-<dt>Duration</dt><dd>${escapeHtml(formatDays(invitation.durationDays))}${invitation.autoExtend ? ', then extended by 180 days at a time until you end it' : ''}</dd>
-<dt>Open until</dt><dd>${escapeHtml(formatTime(invitation.expiresAt))}</dd>
-<dt>Sent to</dt><dd>${escapeHtml(invitation.adminEmail)}</dd>
+<dt>${escapeHtml(t.page.partner)}</dt><dd>${partner}</dd>
+<dt>${escapeHtml(t.page.organisation)}</dt><dd>${domain}</dd>
+<dt>${escapeHtml(t.page.duration)}</dt><dd>${invitation.autoExtend ? t.page.durationExtended({ duration: requested, period: escapeHtml(formatDays(AUTO_EXTEND_DAYS, locale)) }) : requested}</dd>
+<dt>${escapeHtml(t.page.openUntil)}</dt><dd>${escapeHtml(formatTime(invitation.expiresAt, locale))}</dd>
+<dt>${escapeHtml(t.page.sentTo)}</dt><dd>${escapeHtml(invitation.adminEmail)}</dd>
 </dl>
-${invitation.message === undefined ? '' : `<h2>Message from ${partner}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
-${signedInAs === undefined ? '' : `<p class="signed-in">Signed in as <strong>${escapeHtml(signedInAs.email)}</strong></p>`}
-${signedInAs === undefined && signInNeeded !== undefined ? signInSection(invitation, secret, signInNeeded) : ''}
+${invitation.message === undefined ? '' : `<h2>${t.page.messageFrom({ partner })}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
+${signedInAs === undefined ? '' : `<p class="signed-in">${t.page.signedInAs({ email: `<strong>${escapeHtml(signedInAs.email)}</strong>` })}</p>`}
+${signedInAs === undefined && signInNeeded !== undefined ? signInSection(locale, invitation, secret, signInNeeded) : ''}
 <form method="post" action="${escapeHtml(encodeURIComponent(invitation.id))}">
 ${secret === '' ? '' : `<input type="hidden" name="token" value="${escapeHtml(secret)}">\n`}<input type="hidden" name="rolesChosen" value="1">
-<h2>Roles requested</h2>
-<p class="note">Untick any role you do not want to grant.</p>
+<h2>${escapeHtml(t.page.rolesHeading)}</h2>
+<p class="note">${escapeHtml(t.page.untick)}</p>
 <ul class="roles">${roles}</ul>
-<p><label>Grant access for <input type="number" name="durationDays" min="1" max="${invitation.durationDays}" value="${invitation.durationDays}" required> days</label>
-<span class="note">(at most ${escapeHtml(formatDays(invitation.durationDays))}, as requested)</span></p>
+<p><label>${t.page.grantFor({ input: days })}</label>
+<span class="note">${t.page.atMost({ duration: requested })}</span></p>
 <div class="actions">
-<button type="submit" name="decision" value="accept">Accept</button>
+<button type="submit" name="decision" value="accept">${escapeHtml(t.page.accept)}</button>
 </div>
-<h2>Or decline</h2>
-<p><label for="reason">Tell ${partner} why (optional)</label><br>
+<h2>${escapeHtml(t.page.declineHeading)}</h2>
+<p><label for="reason">${t.page.tellWhy({ partner })}</label><br>
 <textarea id="reason" name="reason" rows="3" cols="60" maxlength="500"></textarea></p>
 <div class="actions">
-<button type="submit" name="decision" value="decline" formnovalidate>Decline</button>
+<button type="submit" name="decision" value="decline" formnovalidate>${escapeHtml(t.page.decline)}</button>
 </div>
 </form>
-<p class="note">Accepting grants ${partner} only the roles you keep ticked, for the time you choose. It does not change your subscriptions, their terms or who owns your account, and it does not affect any other partner you work with.</p>`,
+<p class="note">${t.page.footnote({ partner })}</p>`,
   );
 }
 
 /** What the admin sees after answering. */
-export function decisionPage(result: DecisionResult): string {
+export function decisionPage(result: DecisionResult, locale: Locale): string {
+  const t = messages(locale);
   const { invitation, relationship } = result;
   const partner = escapeHtml(invitation.partnerName);
+  const domain = escapeHtml(invitation.customerDomain);
   if (relationship === null) {
-    return layout('Request declined', `<h1>You declined the request</h1>
-<p>${partner} has not been given access to ${escapeHtml(invitation.customerDomain)}. ${partner} will see your answer${invitation.declineReason === undefined ? '' : ' and your reason'} when they check the request.</p>
+    const body = invitation.declineReason === undefined ? t.page.declinedBody({ partner, domain }) : t.page.declinedBodyWithReason({ partner, domain });
+    return layout(locale, t.page.declinedTitle, `<h1>${escapeHtml(t.page.declinedHeading)}</h1>
+<p>${body}</p>
 <p class="code">DECLINED</p>`);
   }
-  const granted = relationship.roles.map((role) => `<li>${escapeHtml(ROLES[role].title)}</li>`).join('');
-  return layout('Request accepted', `<h1>${partner} now has admin access</h1>
-<p>${partner} has these roles for ${escapeHtml(invitation.customerDomain)} until ${escapeHtml(formatTime(relationship.endsAt))}${relationship.autoExtend ? ', extended by 180 days at a time until you end it' : ''}:</p>
+  const granted = relationship.roles.map((role) => `<li>${escapeHtml(t.roles[role].title)}</li>`).join('');
+  const time = escapeHtml(formatTime(relationship.endsAt, locale));
+  const body = relationship.autoExtend
+    ? t.page.acceptedBodyExtended({ partner, domain, time, period: escapeHtml(formatDays(AUTO_EXTEND_DAYS, locale)) })
+    : t.page.acceptedBody({ partner, domain, time });
+  return layout(locale, t.page.acceptedTitle, `<h1>${t.page.acceptedHeading({ partner })}</h1>
+<p>${body}</p>
 <ul>${granted}</ul>
 <p class="code">ACCEPTED</p>`);
+}
+
+/** The catalogue's words for a problem's code (`OTHER` for a code no page explains). */
+function problemText(locale: Locale, code: string) {
+  const known = (PAGE_PROBLEMS as readonly string[]).includes(code) ? (code as PageProblem) : 'OTHER';
+  return messages(locale).page.problems[known];
 }
 
 /**
  * An accept that needs a (different) signed-in admin: 401 `SIGN_IN_REQUIRED` or 403
  * `WRONG_ACCOUNT`, with the form that signs in (again, as someone else: the provider always asks).
  */
-export function signInNeededPage(problem: Problem, invitationId: string, secret: string): string {
-  const headline = problem.code === 'WRONG_ACCOUNT' ? 'You are signed in with another account' : 'Sign in to accept';
-  return layout(problem.title, `<h1>${escapeHtml(headline)}</h1>
-<p>${escapeHtml(problem.detail)}</p>
-${signInForm(invitationId, secret, problem.code === 'WRONG_ACCOUNT' ? 'Sign in as someone else' : 'Sign in…')}
+export function signInNeededPage(problem: Problem, invitationId: string, secret: string, locale: Locale): string {
+  const t = messages(locale);
+  const text = problemText(locale, problem.code);
+  return layout(locale, text.headline, `<h1>${escapeHtml(text.headline)}</h1>
+<p>${escapeHtml(text.detail)}</p>
+${signInForm(invitationId, secret, problem.code === 'WRONG_ACCOUNT' ? t.page.signInAsSomeoneElse : t.page.signInButton)}
 <p class="code">${escapeHtml(problem.code)}</p>`);
 }
 
-/** A refused link: used, expired, withdrawn or unknown. Carries the problem's code. */
-export function problemPage(problem: Problem): string {
-  const headline: Record<string, string> = {
-    ALREADY_ACCEPTED: 'This request has already been accepted',
-    ALREADY_DECLINED: 'This request has already been declined',
-    CANCELED: 'This request was withdrawn',
-    EXPIRED: 'This request has expired',
-    LINK_REPLACED: 'A newer email was sent for this request',
-    CROSS_SITE_REQUEST: 'Please answer on the request page',
-    NOT_FOUND: 'This link is not valid',
-    SIGN_IN_FAILED: 'Sign-in failed',
-  };
-  return layout(problem.title, `<h1>${escapeHtml(headline[problem.code] ?? problem.title)}</h1>
-<p>${escapeHtml(problem.detail)}</p>
+/**
+ * A refused link (used, expired, withdrawn, unknown) or a refused answer, with the problem's code;
+ * in the visitor's language, else the invitation's when the refusal knows it, else English.
+ */
+export function problemPage(problem: Problem, request: { headers: Readonly<Record<string, string | undefined>>; error: unknown }): { body: string; headers: Record<string, string> } {
+  const locale = pageLocale(request.headers, request.error instanceof AppError ? request.error.locale : undefined);
+  const text = problemText(locale, problem.code);
+  const body = layout(locale, text.headline, `<h1>${escapeHtml(text.headline)}</h1>
+<p>${escapeHtml(text.detail)}</p>
 <p class="code">${escapeHtml(problem.code)}</p>`);
+  return { body, headers: languageHeaders(locale) };
 }

@@ -12,13 +12,15 @@ import { publishAuditRecords, resetEventBridge } from '../../shared/events/publi
 import { logger } from '../../shared/log.js';
 import { NOTICE_FOOTER } from '../../shared/notices/emails.js';
 import { defaultPolicy, policySchema } from '../../shared/policy/model.js';
-import { formatTime } from '../../shared/pages/escape.js';
+import { formatTime as formatTimeIn } from '../../shared/i18n/catalogue.js';
 import { allCustomerRelationships, endRelationship, listCustomerRelationships, toCsv } from '../../shared/relationships/service.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/eventbridge.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { auditTrail, invite } from '../support/lifecycle.js';
 import { emailsTo, type StoredEmail } from '../support/mail.js';
 import { auditInserts } from '../support/events.js';
+
+const formatTime = (iso: string) => formatTimeIn(iso, 'en');
 
 /** Sets the customer's policy as `PUT /customer/policy` stores it: here, who is to be told. */
 async function setNotify(customerDomain: string, notify: string[]): Promise<void> {
@@ -48,7 +50,7 @@ const withSubject = (emails: StoredEmail[], pattern: RegExp) => emails.filter((e
 /** Every notice carries the same facts in both bodies, a titled HTML page, and no link at all. */
 function expectPlainNotice(email: StoredEmail): void {
   expect(email.body.html).toContain(`<title>`);
-  expect(email.body.html).toMatch(/^<!doctype html>\n<html lang="en">/);
+  expect(email.body.html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr">/);
   expect(email.body.text).toContain(NOTICE_FOOTER);
   expect(`${email.body.text}${email.body.html}`).not.toMatch(/https?:|token=|\/accept\//);
 }

@@ -48,3 +48,22 @@ describe('what a partner may send to create an invitation', () => {
     expect(parse({ ...base, autoExtend: true }).success).toBe(false);
   });
 });
+
+describe('the locale of an invitation', () => {
+  const base = { customerDomain: 'contoso.com', adminEmail: 'admin@contoso.com' };
+
+  it('takes each supported locale, and reads a regional tag as its language', () => {
+    for (const locale of ['en', 'de', 'ru', 'fr', 'es', 'ja']) expect(parse({ ...base, locale }).data?.locale).toBe(locale);
+    expect(parse({ ...base, locale: 'de-DE' }).data?.locale).toBe('de');
+    expect(parse({ ...base, locale: 'es-419' }).data?.locale).toBe('es');
+    expect(parse({ ...base, locale: 'ja-JP' }).data?.locale).toBe('ja');
+  });
+
+  it('refuses any other language, naming the supported ones', () => {
+    for (const locale of ['pt', 'pt-BR', 'DE', 'english', 'zz-ZZZZZZZZZ', '']) {
+      const result = parse({ ...base, locale });
+      expect(result.success, locale).toBe(false);
+      expect(result.error?.issues[0]?.message).toContain('en, de, ru, fr, es, ja');
+    }
+  });
+});

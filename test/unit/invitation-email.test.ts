@@ -50,7 +50,7 @@ describe('the invitation email', () => {
   });
 
   it('has a head with the charset, a viewport and the subject as its title, escaped', () => {
-    const head = /^<!doctype html>\n<html lang="en">\n<head>(.*)<\/head>\n<body[ >]/.exec(email.html)?.[1];
+    const head = /^<!doctype html>\n<html lang="en" dir="ltr">\n<head>(.*)<\/head>\n<body[ >]/.exec(email.html)?.[1];
     expect(head).toBe(
       '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
         '<title>Fabrikam &lt;script&gt;alert(1)&lt;/script&gt; asks for admin access to contoso.com</title>',
