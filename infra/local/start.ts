@@ -45,11 +45,11 @@ Partner Relationships is running locally.
 
   API              ${stack.apiUrl}   (GET /health, GET /openapi.json)
   Mail viewer      ${stack.sesUrl.replace('127.0.0.1', 'localhost')}   (every email sent; GET /store as JSON)
-  Sign-in (OpenID Provider) ${stack.idpUrl}
+  Sign-in          ${stack.idpUrl}   (the OpenID Provider of the acceptance pages)
   DynamoDB Local   ${stack.dynamodbEndpoint}${eventsLine}
   Links in emails  ${settings.publicBaseUrl}/accept/...
   Data             ${settings.dataDir}
-  Cleanup          every ${settings.cleanupIntervalSeconds} s (or: ${withDataDir}npm run cleanup)
+  Cleanup          ${settings.cleanupIntervalSeconds > 0 ? `every ${settings.cleanupIntervalSeconds} s` : 'off'} (or: ${withDataDir}npm run cleanup)
 
   Seed partners: fabrikam (fabrikam.com), adatum (adatum.com), wingtip (wingtiptoys.com)
   Get a token:   ${withDataDir}npm run -s token -- partner fabrikam

@@ -66,7 +66,8 @@ describe('npm start', () => {
     expect(health).toBe(200);
     expect(viewer).toBe(200);
     expect(stdout).toContain(`http://localhost:${env.PORT}`);
-    expect(stdout).toContain(`Sign-in (OpenID Provider) http://localhost:${env.IDP_PORT}`);
+    expect(stdout).toContain(`Sign-in          http://localhost:${env.IDP_PORT}`);
+    expect(stdout).toMatch(/Cleanup +off \(or: /);
     expect(discovery.issuer).toBe(`http://localhost:${env.IDP_PORT}`);
     expect(stdout).toMatch(/admin@contoso\.com, password [\w-]{16,}/);
     // The hints talk to this stack, whose data directory is not the default one.
