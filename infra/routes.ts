@@ -49,7 +49,8 @@ export const functions = {
     idempotent: true,
   },
   'end-relationship': {
-    description: "Partner or customer admin ends their relationship; the customer's notify addresses are emailed",
+    description: "Partner or customer admin ends their relationship; the customer's notify addresses (and, when the customer ends it, the partner) are emailed",
+    // GetItem: the relationship, the customer's policy, and the partner's profile (its contactEmail; cached per warm function).
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
     sendsEmail: true,
   },
@@ -81,10 +82,10 @@ export const functions = {
     usesSignIn: true,
   },
   'decide-acceptance': {
-    description: "Records the customer admin's accept or decline in one transaction; the customer's notify addresses are emailed",
+    description: "Records the customer admin's accept or decline in one transaction; the customer's notify addresses and the partner's contact address are emailed",
     table: [
       // ConditionCheckItem: the customer's policy, checked again inside the accepting transaction; DeleteItem also spends
-      // the sign-in session of a signed-in grant.
+      // the sign-in session of a signed-in grant; GetItem also reads the partner's profile (its contactEmail, cached).
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] },
       // The customer's active relationships, for the power roles a grant leaves shared.
       { actions: ['dynamodb:Query'], index: 'GSI1' },
@@ -118,10 +119,10 @@ export const functions = {
     table: [],
   },
   'cleanup-expired': {
-    description: "Expires overdue invitations and relationships found through the sparse expiry index; the customer's notify addresses are emailed",
+    description: "Expires overdue invitations and relationships found through the sparse expiry index; the customer's notify addresses and the partner are emailed",
     table: [
       { actions: ['dynamodb:Query'], index: 'GSI2' },
-      // GetItem: the customer's policy, and an expired relationship's name and roles for its notice.
+      // GetItem: the customer's policy, an expired relationship's name and roles for its notice, and the partner's profile (contactEmail).
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
     ],
     sendsEmail: true,

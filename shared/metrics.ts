@@ -15,6 +15,8 @@ export type BusinessMetric =
   | 'RelationshipsTerminated'
   /** A notice to the customer's notify addresses (or an overlap record) that failed after its change committed. */
   | 'CustomerNoticesFailed'
+  /** A notice to the partner's contact address that failed after its change committed. */
+  | 'PartnerNoticesFailed'
   /** An acceptance link used with an unknown id or a wrong secret (alarmed on: someone is probing links). */
   | 'AcceptanceLinkWrongSecret';
 

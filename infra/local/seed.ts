@@ -6,9 +6,9 @@ import { subscriptionKey } from '../../shared/data/keys.js';
 import { putPartner, type Partner } from '../../shared/partners/repository.js';
 
 export const SEED_PARTNERS: readonly Partner[] = [
-  { id: 'fabrikam', name: 'Fabrikam', domain: 'fabrikam.com' },
-  { id: 'adatum', name: 'Adatum', domain: 'adatum.com' },
-  { id: 'wingtip', name: 'Wingtip Toys', domain: 'wingtiptoys.com' },
+  { id: 'fabrikam', name: 'Fabrikam', domain: 'fabrikam.com', contactEmail: 'ops@fabrikam.com' },
+  { id: 'adatum', name: 'Adatum', domain: 'adatum.com', contactEmail: 'ops@adatum.com' },
+  { id: 'wingtip', name: 'Wingtip Toys', domain: 'wingtiptoys.com', contactEmail: 'ops@wingtiptoys.com' },
 ];
 
 /**

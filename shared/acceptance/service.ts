@@ -20,7 +20,7 @@ import { writeDecision, type DecisionRefusal } from './repository.js';
 import { LINK_NOT_FOUND, type DecisionInput, type decisionResultSchema } from './schema.js';
 import { countMetric } from '../metrics.js';
 import { policyRefusalError, type PolicyRequest } from '../policy/conditions.js';
-import { notifyAccepted } from '../notices/service.js';
+import { notifyAccepted, notifyDeclined } from '../notices/service.js';
 import { logger } from '../log.js';
 
 /** Accept tries: as the pair's first relationship, then over the item found (twice, should the schedule change it meanwhile). */
@@ -189,6 +189,8 @@ async function answer(
   } else {
     const audit = putAudit({ ...base, type: 'InvitationDeclined', details: input.reason === undefined ? {} : { reason: input.reason } });
     refused = await writeDecision(invitation, tokenHash, { status: 'DECLINED', at: at.toISOString(), closedTtl: closedTtl(at), declineReason: input.reason, audit });
+    // Committed: the partner is told (never fails the answer).
+    if (refused === undefined) await notifyDeclined(invitation, input.reason);
   }
 
   if (refused?.reason === 'POLICY') {

@@ -16,7 +16,7 @@ import { TTL_ATTRIBUTE } from '../data/table.js';
 import { TransactionRefused, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { putAudit } from '../audit/repository.js';
 import { expireRelationship } from '../relationships/repository.js';
-import { notifyExpired } from '../notices/service.js';
+import { notifyExpired, notifyRequestExpired } from '../notices/service.js';
 import type { AuditEventType } from '../audit/model.js';
 
 export interface CleanupReport {
@@ -80,6 +80,8 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
   try {
     if (entry.type === 'INVITATION') {
       await expireInvitation(entry, at);
+      // The index entry carries what the notice says (no read of the item).
+      await notifyRequestExpired({ id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), expiresAt: String(entry.expiresAt) });
       return 'expiredInvitations';
     }
     if (entry.type === 'RELATIONSHIP' && entry.autoExtend === true) {

@@ -80,6 +80,25 @@ export interface Messages {
     readonly expiredIntro: (p: { who: string; domain: string }) => string;
     readonly byEndDate: string;
   };
+  /** What the partner's contact address is told: its request accepted, declined, expired unanswered, or its access ended by the customer. */
+  readonly partnerNotice: {
+    readonly footer: (p: Partner) => string;
+    readonly request: (p: { id: string }) => string;
+    readonly acceptedSubject: (p: { domain: string }) => string;
+    readonly acceptedIntro: (p: { domain: string }) => string;
+    readonly rolesNotGranted: string;
+    readonly grantedFor: (p: { duration: string }) => string;
+    readonly declinedSubject: (p: { domain: string }) => string;
+    readonly declinedIntro: (p: { domain: string }) => string;
+    readonly reason: (p: { reason: string }) => string;
+    readonly noReason: string;
+    readonly rolesRequested: string;
+    readonly expiredSubject: (p: { domain: string }) => string;
+    readonly expiredIntro: (p: { domain: string; time: string }) => string;
+    readonly askAgain: string;
+    readonly endedSubject: (p: { domain: string }) => string;
+    readonly endedIntro: (p: { domain: string }) => string;
+  };
   readonly page: {
     readonly requestTitle: (p: Partner) => string;
     readonly requestHeading: (p: { partner: string; customer: string }) => string;
@@ -168,6 +187,24 @@ export const en = {
     expiredSubject: ({ partner, domain }) => `${partner}'s admin access to ${domain} has expired`,
     expiredIntro: ({ who, domain }) => `The delegated admin access of ${who} to your organisation ${domain} reached its end and expired.`,
     byEndDate: 'Ended by: its end date (nobody extended it)',
+  },
+  partnerNotice: {
+    footer: ({ partner }) => `You receive this notice because this address is the contact address of the partner profile of ${partner}.`,
+    request: ({ id }) => `Request: ${id}`,
+    acceptedSubject: ({ domain }) => `${domain} accepted your request for admin access`,
+    acceptedIntro: ({ domain }) => `Your request for delegated admin access to ${domain} was accepted.`,
+    rolesNotGranted: 'Requested but not granted:',
+    grantedFor: ({ duration }) => `Granted for: ${duration}`,
+    declinedSubject: ({ domain }) => `${domain} declined your request for admin access`,
+    declinedIntro: ({ domain }) => `An admin of ${domain} declined your request for delegated admin access.`,
+    reason: ({ reason }) => `Their reason: ${reason}`,
+    noReason: 'They gave no reason.',
+    rolesRequested: 'Roles requested:',
+    expiredSubject: ({ domain }) => `Your request for admin access to ${domain} expired unanswered`,
+    expiredIntro: ({ domain, time }) => `Nobody at ${domain} answered your request for delegated admin access before it expired on ${time}.`,
+    askAgain: 'If you still need access, you can send a new request.',
+    endedSubject: ({ domain }) => `${domain} ended your admin access`,
+    endedIntro: ({ domain }) => `An admin of ${domain} ended your delegated admin access to that organisation.`,
   },
   page: {
     requestTitle: ({ partner }) => `${partner} asks for admin access`,

@@ -1,14 +1,18 @@
 /**
  * The notices a customer's policy asks for (its `notify` addresses): a partner was granted access,
- * a relationship ended, or one expired. Plain facts (who, which roles, until when, who approved or
- * ended it); every value is escaped in the HTML, and no notice carries a link.
+ * a relationship ended, or one expired; and the partner's own (its profile's `contactEmail`): its
+ * request accepted, declined or expired unanswered, or its access ended by the customer. Plain
+ * facts (who, which roles, until when, who approved or ended it); every value is escaped in the
+ * HTML, and no notice carries a link.
  */
+import { DAY_MS } from '../clock.js';
 import type { Role } from '../domain/roles.js';
 import type { Caller } from '../identity/caller.js';
 import { CATALOGUE, formatDays, formatTime, htmlLangAttributes, messages, type Messages } from '../i18n/catalogue.js';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
 import { oneLine, type EmailContent } from '../mail/invitation-email.js';
 import { escapeHtml } from '../pages/escape.js';
+import type { Invitation } from '../invitations/model.js';
 import { AUTO_EXTEND_DAYS, type Overlap, type Relationship } from '../relationships/model.js';
 
 /** Why the recipient gets the notice, said at the end of each one (English; each locale says it in its own words). */
@@ -23,16 +27,12 @@ type Block = { readonly lines: readonly string[] } | { readonly heading: string;
 /** The grant notice: who got which roles until when, who approved (and whether they signed in), and any power role now shared. */
 export function grantedNotice(relationship: Relationship, overlaps: readonly Overlap[], partnerNames: ReadonlyMap<string, string>, locale: Locale = DEFAULT_LOCALE): EmailContent {
   const t = messages(locale);
-  const { email } = relationship.acceptedBy;
   const domain = relationship.customerDomain;
-  const approver = relationship.acceptedBy.signedIn ? t.notice.approverSignedIn({ email, domain }) : t.notice.approverByLink({ email });
-  const time = formatTime(relationship.endsAt, locale);
-  const until = relationship.autoExtend ? t.notice.untilExtended({ time, period: formatDays(AUTO_EXTEND_DAYS, locale) }) : t.notice.until({ time });
   const named = (partnerId: string) => `${partnerNames.get(partnerId) ?? partnerId} (${partnerId})`;
   return render(locale, t.notice.grantedSubject({ partner: relationship.partnerName, domain }), [
     { lines: [t.notice.grantedIntro({ who: who(t, relationship), domain })] },
     { heading: t.notice.rolesGranted, items: rolesOf(t, relationship.roles) },
-    { lines: [until, t.notice.approvedBy({ approver })] },
+    { lines: [until(t, relationship, locale), approvedBy(t, relationship)] },
     ...(overlaps.length === 0
       ? []
       : [
@@ -65,14 +65,76 @@ export function expiredNotice(relationship: NoticeSubject, locale: Locale = DEFA
   ]);
 }
 
+/** A request of the partner's, as the partner's notices name it. */
+export type PartnerRequest = Pick<Invitation, 'id' | 'partnerId' | 'customerDomain'>;
+
+/** To the partner: which roles the customer granted (and which it left out), for how long, until when, and who approved. */
+export function partnerAcceptedNotice(relationship: Relationship, partnerName: string, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = relationship.customerDomain;
+  const left = (relationship.requestedRoles ?? []).filter((role) => !relationship.roles.includes(role));
+  const days = Math.round((Date.parse(relationship.endsAt) - Date.parse(relationship.startsAt)) / DAY_MS);
+  return renderForPartner(locale, partnerName, t.partnerNotice.acceptedSubject({ domain }), [
+    { lines: [t.partnerNotice.acceptedIntro({ domain }), t.partnerNotice.request({ id: relationship.invitationId })] },
+    { heading: t.notice.rolesGranted, items: rolesOf(t, relationship.roles) },
+    ...(left.length === 0 ? [] : [{ heading: t.partnerNotice.rolesNotGranted, items: rolesOf(t, left) }]),
+    { lines: [t.partnerNotice.grantedFor({ duration: formatDays(days, locale) }), until(t, relationship, locale), approvedBy(t, relationship)] },
+  ]);
+}
+
+/** To the partner: the customer declined its request, with the reason the admin gave (if any). */
+export function partnerDeclinedNotice(request: PartnerRequest & Pick<Invitation, 'roles'>, reason: string | undefined, partnerName: string, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = request.customerDomain;
+  return renderForPartner(locale, partnerName, t.partnerNotice.declinedSubject({ domain }), [
+    { lines: [t.partnerNotice.declinedIntro({ domain }), t.partnerNotice.request({ id: request.id })] },
+    { heading: t.partnerNotice.rolesRequested, items: rolesOf(t, request.roles) },
+    { lines: [reason === undefined || reason.trim() === '' ? t.partnerNotice.noReason : t.partnerNotice.reason({ reason })] },
+  ]);
+}
+
+/** To the partner: nobody answered its request before `expiresAt`, so the schedule closed it. */
+export function partnerExpiredNotice(request: PartnerRequest & Pick<Invitation, 'expiresAt'>, partnerName: string, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = request.customerDomain;
+  return renderForPartner(locale, partnerName, t.partnerNotice.expiredSubject({ domain }), [
+    { lines: [t.partnerNotice.expiredIntro({ domain, time: formatTime(request.expiresAt, locale) }), t.partnerNotice.request({ id: request.id })] },
+    { lines: [t.partnerNotice.askAgain] },
+  ]);
+}
+
+/** To the partner: an admin of the customer ended its access; which roles it held, and when. */
+export function partnerEndedNotice(relationship: Relationship, partnerName: string, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = relationship.customerDomain;
+  return renderForPartner(locale, partnerName, t.partnerNotice.endedSubject({ domain }), [
+    { lines: [t.partnerNotice.endedIntro({ domain })] },
+    { heading: t.notice.rolesHeld, items: rolesOf(t, relationship.roles) },
+    { lines: [t.notice.endedAt({ time: formatTime(relationship.terminatedAt ?? relationship.endsAt, locale) })] },
+  ]);
+}
+
+const until = (t: Messages, relationship: Pick<Relationship, 'endsAt' | 'autoExtend'>, locale: Locale) => {
+  const time = formatTime(relationship.endsAt, locale);
+  return relationship.autoExtend ? t.notice.untilExtended({ time, period: formatDays(AUTO_EXTEND_DAYS, locale) }) : t.notice.until({ time });
+};
+const approvedBy = (t: Messages, relationship: Pick<Relationship, 'acceptedBy' | 'customerDomain'>) => {
+  const { email, signedIn } = relationship.acceptedBy;
+  return t.notice.approvedBy({ approver: signedIn ? t.notice.approverSignedIn({ email, domain: relationship.customerDomain }) : t.notice.approverByLink({ email }) });
+};
 const who = (t: Messages, relationship: Pick<NoticeSubject, 'partnerId' | 'partnerName'>) => t.notice.partnerId({ name: relationship.partnerName ?? relationship.partnerId, id: relationship.partnerId });
 const roleName = (t: Messages, role: Role) => `${t.roles[role].title} (${role})`;
 const rolesOf = (t: Messages, roles: readonly Role[]) => roles.map((role) => roleName(t, role));
 
+/** A partner's notice ends by saying why its contact address gets it. */
+function renderForPartner(locale: Locale, partnerName: string, subjectText: string, blocks: readonly Block[]): EmailContent {
+  return render(locale, subjectText, blocks, messages(locale).partnerNotice.footer({ partner: partnerName }));
+}
+
 /** Subject, text and HTML (with a head and title) from the same blocks, so the two bodies say the same. */
-function render(locale: Locale, subjectText: string, blocks: readonly Block[]): EmailContent {
+function render(locale: Locale, subjectText: string, blocks: readonly Block[], footer = messages(locale).notice.footer): EmailContent {
   const subject = oneLine(subjectText);
-  const all: Block[] = [...blocks, { lines: [messages(locale).notice.footer] }];
+  const all: Block[] = [...blocks, { lines: [footer] }];
   const text = all
     .map((block) => ('heading' in block ? [block.heading, ...block.items.map((item) => `  - ${item}`)] : block.lines).join('\n'))
     .join('\n\n');

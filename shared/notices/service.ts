@@ -2,9 +2,11 @@
  * Tells the customer: each grant, end and expiry is emailed to the `notify` addresses of the
  * customer's policy, after the change committed; a grant that leaves two or more partners
  * holding the same power role also writes a `RelationshipOverlapDetected` audit record (published
- * as the event `Relationship Overlap Detected`). One `notify…` function per kind of notice; none
- * of them ever throws: a failure is logged with ids only and counted (`CustomerNoticesFailed`),
- * and the change it tells of stands.
+ * as the event `Relationship Overlap Detected`). Tells the partner, at its profile's
+ * `contactEmail`: its request accepted, declined or expired unanswered, and its access ended by
+ * the customer. One `notify…` function per kind of notice; none of them ever throws: a failure is
+ * logged with ids only and counted (`CustomerNoticesFailed`, `PartnerNoticesFailed`), and the
+ * change it tells of stands.
  */
 import { PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { now } from '../clock.js';
@@ -16,24 +18,51 @@ import { logger } from '../log.js';
 import type { EmailContent } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
 import { countMetric } from '../metrics.js';
+import type { Invitation } from '../invitations/model.js';
+import { getPartner } from '../partners/repository.js';
 import type { CustomerPolicy } from '../policy/model.js';
 import { findPolicy } from '../policy/repository.js';
 import { overlapsOf, powerRoleOverlaps, type Overlap, type Relationship } from '../relationships/model.js';
 import { closesOverdue, findRelationship, queryActiveCustomerRelationships } from '../relationships/repository.js';
-import { endedNotice, expiredNotice, grantedNotice, type NoticeSubject } from './emails.js';
+import {
+  endedNotice,
+  expiredNotice,
+  grantedNotice,
+  partnerAcceptedNotice,
+  partnerDeclinedNotice,
+  partnerEndedNotice,
+  partnerExpiredNotice,
+  type NoticeSubject,
+  type PartnerRequest,
+} from './emails.js';
 
 /** What went wrong after a change committed, as the log and the metric name it. */
 type NoticeStep = 'grant' | 'end' | 'expiry' | 'overlap';
 
+/** The partner's notices, as the log names them. */
+type PartnerNoticeStep = 'accepted' | 'declined' | 'expired' | 'ended';
+
 /**
  * After an accept committed: the expiry notice of the overdue relationship it closed (`previous`,
- * when it did), then the grant notice, with any power role the new relationship now shares. An
- * accept that already read the customer's policy passes it, saving the read.
+ * when it did), then the grant notice, with any power role the new relationship now shares; then
+ * the partner hears what it was granted. An accept that already read the customer's policy
+ * passes it, saving the read.
  */
 export async function notifyAccepted(relationship: Relationship, previous: Relationship | undefined, at: Date, known?: CustomerPolicy): Promise<void> {
   const policy = known ?? (await policyOf(relationship.customerDomain, relationship.id, 'grant'));
   if (closesOverdue(previous, at.toISOString())) await notifyExpired(previous, policy);
   await notifyGranted(relationship, at, policy);
+  await tellPartner('accepted', relationship.partnerId, { relationshipId: relationship.id }, (name) => partnerAcceptedNotice(relationship, name));
+}
+
+/** After a decline committed: the partner hears it, with the admin's reason when one was given. */
+export async function notifyDeclined(request: PartnerRequest & Pick<Invitation, 'roles'>, reason: string | undefined): Promise<void> {
+  await tellPartner('declined', request.partnerId, { invitationId: request.id }, (name) => partnerDeclinedNotice(request, reason, name));
+}
+
+/** After the schedule expired a request nobody answered: the partner hears it. */
+export async function notifyRequestExpired(request: PartnerRequest & Pick<Invitation, 'expiresAt'>): Promise<void> {
+  await tellPartner('expired', request.partnerId, { invitationId: request.id }, (name) => partnerExpiredNotice(request, name));
 }
 
 /**
@@ -57,9 +86,15 @@ export async function notifyGranted(relationship: Relationship, at: Date, policy
   await send('grant', relationship, policy, () => grantedNotice(relationship, overlaps, partnerNames));
 }
 
-/** The end notice, after a partner or a customer admin (`by`) ended the relationship. */
+/**
+ * The end notice, after a partner or a customer admin (`by`) ended the relationship; when the
+ * customer ended it, the partner hears it too (a partner that ended it itself is not told).
+ */
 export async function notifyEnded(relationship: Relationship, by: Caller): Promise<void> {
   await send('end', relationship, undefined, () => endedNotice(relationship, by));
+  if (by.kind === 'customer') {
+    await tellPartner('ended', relationship.partnerId, { relationshipId: relationship.id }, (name) => partnerEndedNotice(relationship, name));
+  }
 }
 
 /**
@@ -132,6 +167,28 @@ async function send(
     } catch (error) {
       failed(step, relationship.id, error);
     }
+  }
+}
+
+/**
+ * Emails the partner's contact address (from its cached profile: no read while the cache holds
+ * it); a profile without one gets nothing. Every partner notice goes through here, so a later one
+ * (a bounce of the customer's email, fed back by SES events) is one more caller. English: a
+ * profile has no language yet. Never throws.
+ */
+async function tellPartner(
+  step: PartnerNoticeStep,
+  partnerId: string,
+  ids: { readonly invitationId: string } | { readonly relationshipId: string },
+  content: (partnerName: string) => EmailContent,
+): Promise<void> {
+  try {
+    const partner = await getPartner(partnerId);
+    if (partner?.contactEmail === undefined) return;
+    await sendEmail(partner.contactEmail, content(partner.name));
+  } catch (error) {
+    countMetric('PartnerNoticesFailed');
+    logger.warn('Partner notice failed', { notice: step, partnerId, ...ids, error: error instanceof Error ? error.name : 'unknown' });
   }
 }
 

@@ -11,6 +11,7 @@ import { policyKey } from '../../shared/data/keys.js';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { logger } from '../../shared/log.js';
 import { NOTICE_FOOTER } from '../../shared/notices/emails.js';
+import { putPartner } from '../../shared/partners/repository.js';
 import { defaultPolicy, policySchema } from '../../shared/policy/model.js';
 import { formatTime as formatTimeIn } from '../../shared/i18n/catalogue.js';
 import { allCustomerRelationships, endRelationship, listCustomerRelationships, toCsv } from '../../shared/relationships/service.js';
@@ -158,15 +159,18 @@ describe('the customer is told of each grant, end and expiry', () => {
     expect(granted?.body.text).toContain(`Until: ${formatTime(second.endsAt)}`);
   });
 
-  it('emails nobody when the policy names no one to notify', async () => {
-    // Prepare
+  it('emails nobody when the policy names no one to notify and the partner’s profile has no contact address', async () => {
+    // Prepare: a partner registered with a contact address, then registered again without one
+    const partnerId = `quiet-${uniqueDomain().slice(8, 16)}`;
+    await putPartner({ id: partnerId, name: 'Quiet', domain: `${partnerId}.example`, contactEmail: `ops@${partnerId}.example` });
+    await putPartner({ id: partnerId, name: 'Quiet', domain: `${partnerId}.example` });
     const customer = uniqueDomain();
-    const { invitation, token } = await invite('fabrikam', customer, { roles: ['USER_ADMIN'] });
+    const { invitation, token } = await invite(partnerId, customer, { roles: ['USER_ADMIN'] });
     const cookie = await signedInCookie(invitation.id, token, `admin@${customer}`);
     const counter = countSdkCalls();
     // Act
     await decide(invitation.id, token, { decision: 'accept' }, cookie);
-    await endRelationship('fabrikam', customer, { kind: 'customer', customerDomain: customer });
+    await endRelationship(partnerId, customer, { kind: 'customer', customerDomain: customer });
     counter.stop();
     // Assess
     expect(counter.calls).not.toContain('SendEmailCommand');
@@ -184,12 +188,129 @@ describe('the customer is told of each grant, end and expiry', () => {
     // Act
     const result = await decide(invitation.id, token, { decision: 'accept' }, cookie).finally(() => ses.restore());
     // Assess
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input.Destination?.ToAddresses)).toEqual([[security], [`audit@${customer}`], ['ops@fabrikam.com']]);
     expect(result.relationship).toMatchObject({ partnerId: 'fabrikam', status: 'ACTIVE' });
     const listed = await listCustomerRelationships(customer, { limit: 10 });
     expect(listed.items.map((r) => r.status)).toEqual(['ACTIVE']);
     expect(warnings).toHaveBeenCalledWith('Customer notice failed', { notice: 'grant', relationshipId: result.relationship?.id, error: 'Throttling' });
+    expect(warnings).toHaveBeenCalledWith('Partner notice failed', { notice: 'accepted', partnerId: 'fabrikam', relationshipId: result.relationship?.id, error: 'Throttling' });
     expect(await emailsTo(security)).toEqual([]);
+    expect(await partnerNotices('fabrikam', customer)).toEqual([]);
+  });
+});
+
+/** The notices a seeded partner's contact address (`ops@<its domain>`) got about one customer. */
+async function partnerNotices(partnerId: 'fabrikam' | 'adatum', customer: string): Promise<StoredEmail[]> {
+  return (await emailsTo(`ops@${partnerId}.com`)).filter((email) => email.subject.includes(customer));
+}
+
+/** The partner's notice: the partner-profile footer, a titled English HTML page, and no link. */
+function expectPartnerNotice(email: StoredEmail, partnerName: string): void {
+  expect(email.body.text).toContain(`You receive this notice because this address is the contact address of the partner profile of ${partnerName}.`);
+  expect(email.body.html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr">/);
+  expect(email.body.html).toContain('<title>');
+  expect(`${email.body.text}${email.body.html}`).not.toMatch(/https?:|token=|\/accept\//);
+}
+
+describe('the partner hears back at its contact address', () => {
+  afterEach(() => {
+    useClock(undefined);
+    vi.restoreAllMocks();
+  });
+
+  it('emails the roles and the duration actually granted, and who approved, when its request is accepted', async () => {
+    // Prepare
+    const customer = uniqueDomain();
+    const { invitation, token } = await invite('fabrikam', customer, { roles: ['USER_ADMIN', 'BILLING_READER'], durationDays: 30 });
+    const cookie = await signedInCookie(invitation.id, token, `admin@${customer}`);
+    // Act: the admin keeps one role and shortens the duration
+    const result = await decide(invitation.id, token, { decision: 'accept', roles: ['USER_ADMIN'], durationDays: 10 }, cookie);
+    // Assess
+    const [notice, ...more] = await partnerNotices('fabrikam', customer);
+    expect(more).toEqual([]);
+    expect(notice?.destination.to).toEqual(['ops@fabrikam.com']);
+    expect(notice?.subject).toBe(`${customer} accepted your request for admin access`);
+    expect(notice?.body.text).toContain(`Your request for delegated admin access to ${customer} was accepted.\nRequest: ${invitation.id}`);
+    expect(notice?.body.text).toContain('Roles granted:\n  - User administrator (USER_ADMIN)\n\nRequested but not granted:\n  - Billing reader (BILLING_READER)');
+    expect(notice?.body.text).toContain(`Granted for: 10 days\nUntil: ${formatTime(result.relationship!.endsAt)}, then extended by 180 days at a time unless someone ends it\nApproved by: admin@${customer}, signed in as an admin of ${customer}`);
+    expectPartnerNotice(notice!, 'Fabrikam');
+  });
+
+  it('emails a decline with the admin’s reason (escaped), or says none was given', async () => {
+    // Prepare
+    const customer = uniqueDomain();
+    const first = await invite('fabrikam', customer, { roles: ['DIRECTORY_READER'] });
+    const second = await invite('adatum', customer, { roles: ['BILLING_READER'] });
+    // Act
+    await decide(first.invitation.id, first.token, { decision: 'decline', reason: 'We work with <b>another</b> partner' });
+    await decide(second.invitation.id, second.token, { decision: 'decline' });
+    // Assess
+    const [withReason, ...more] = await partnerNotices('fabrikam', customer);
+    expect(more).toEqual([]);
+    expect(withReason?.subject).toBe(`${customer} declined your request for admin access`);
+    expect(withReason?.body.text).toContain(`An admin of ${customer} declined your request for delegated admin access.\nRequest: ${first.invitation.id}`);
+    expect(withReason?.body.text).toContain('Roles requested:\n  - Directory reader (DIRECTORY_READER)');
+    expect(withReason?.body.text).toContain('Their reason: We work with <b>another</b> partner');
+    expect(withReason?.body.html).toContain('Their reason: We work with &lt;b&gt;another&lt;/b&gt; partner');
+    expectPartnerNotice(withReason!, 'Fabrikam');
+    const [withoutReason] = await partnerNotices('adatum', customer);
+    expect(withoutReason?.body.text).toContain('They gave no reason.');
+    expectPartnerNotice(withoutReason!, 'Adatum');
+  });
+
+  it('emails once that a request expired unanswered, when the schedule closes it (twice run, once told)', async () => {
+    // Prepare
+    const clock = movableClock('2026-06-01T00:00:00Z');
+    useClock(clock);
+    const customer = uniqueDomain();
+    const { invitation } = await invite('fabrikam', customer, { roles: ['SECURITY_READER'] });
+    clock.advance(91 * DAY_MS);
+    // Act
+    const report = await runCleanup();
+    await runCleanup();
+    // Assess
+    expect(report.expiredInvitations).toContain(invitation.id);
+    const [expired, ...more] = await partnerNotices('fabrikam', customer);
+    expect(more).toEqual([]);
+    expect(expired?.subject).toBe(`Your request for admin access to ${customer} expired unanswered`);
+    expect(expired?.body.text).toContain(
+      `Nobody at ${customer} answered your request for delegated admin access before it expired on ${formatTime(invitation.expiresAt)}.\nRequest: ${invitation.id}`,
+    );
+    expectPartnerNotice(expired!, 'Fabrikam');
+  });
+
+  it('emails the partner when the customer ends the relationship, and not when the partner ends it itself', async () => {
+    // Prepare
+    const customer = uniqueDomain();
+    await grant('fabrikam', customer, ['HELPDESK_ADMIN']);
+    await grant('adatum', customer, ['DIRECTORY_READER']);
+    // Act
+    const byCustomer = await endRelationship('fabrikam', customer, { kind: 'customer', customerDomain: customer });
+    await endRelationship('adatum', customer, { kind: 'partner', partnerId: 'adatum' });
+    // Assess
+    const fabrikam = await partnerNotices('fabrikam', customer);
+    expect(fabrikam.map((email) => email.subject)).toEqual([`${customer} accepted your request for admin access`, `${customer} ended your admin access`]);
+    const ended = fabrikam[1]!;
+    expect(ended.body.text).toContain(`An admin of ${customer} ended your delegated admin access to that organisation.`);
+    expect(ended.body.text).toContain(`Roles it held:\n  - Helpdesk administrator (HELPDESK_ADMIN)\n\nEnded: ${formatTime(byCustomer.terminatedAt!)}`);
+    expectPartnerNotice(ended, 'Fabrikam');
+    expect((await partnerNotices('adatum', customer)).map((email) => email.subject)).toEqual([`${customer} accepted your request for admin access`]);
+  });
+
+  it('still records a decline when the partner’s notice cannot be sent, and counts it', async () => {
+    // Prepare
+    const customer = uniqueDomain();
+    const { invitation, token } = await invite('fabrikam', customer, { roles: ['DIRECTORY_READER'] });
+    const warnings = vi.spyOn(logger, 'warn');
+    const ses = mockClient(SESClient);
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
+    // Act
+    const result = await decide(invitation.id, token, { decision: 'decline', reason: 'no' }).finally(() => ses.restore());
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(result.invitation.status).toBe('DECLINED');
+    expect(warnings).toHaveBeenCalledWith('Partner notice failed', { notice: 'declined', partnerId: 'fabrikam', invitationId: invitation.id, error: 'ServiceUnavailable' });
+    expect(await partnerNotices('fabrikam', customer)).toEqual([]);
   });
 });
 

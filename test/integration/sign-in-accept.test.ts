@@ -43,8 +43,9 @@ describe('a power grant needs a signed-in admin', () => {
     const result = await decide(invitation.id, '', { decision: 'accept' }, cookie);
     counter.stop();
     // Assess
-    // Session, invitation, policy; the transaction; after it commits, the customer's active relationships (overlaps).
-    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
+    // Session, invitation, policy; the transaction; after it commits, the customer's active relationships (overlaps),
+    // then the partner's notice (its profile cached since the create: no read).
+    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand', 'SendEmailCommand']);
     const acceptedBy = { email: adminOf(customer), subject: `sub-of-${adminOf(customer)}`, signedIn: true };
     expect(result.relationship?.acceptedBy).toEqual(acceptedBy);
     expect((await stored(relationshipKey('fabrikam', customer)))?.acceptedBy).toEqual(acceptedBy);

@@ -5,7 +5,7 @@ import type { Invitation } from '../../shared/invitations/model.js';
 import { toView } from '../../shared/invitations/model.js';
 import { invitationEmail } from '../../shared/mail/invitation-email.js';
 import type { EmailContent } from '../../shared/mail/invitation-email.js';
-import { endedNotice, expiredNotice, grantedNotice } from '../../shared/notices/emails.js';
+import { endedNotice, expiredNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEndedNotice, partnerExpiredNotice } from '../../shared/notices/emails.js';
 import { decisionPage, problemPage, requestPage, signInNeededPage } from '../../shared/pages/acceptance.js';
 import type { Relationship } from '../../shared/relationships/model.js';
 import type { Problem } from '../../shared/http/problem.js';
@@ -65,6 +65,16 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
     endedByCustomer: endedNotice(relationship(), { kind: 'customer', customerDomain: 'contoso.com' } as never, locale),
     expired: expiredNotice(relationship(), locale),
     expiredUnnamed: expiredNotice({ partnerId: 'fabrikam', customerDomain: 'contoso.com', endsAt: '2026-02-01T00:00:00.000Z' }, locale),
+    partnerAccepted: partnerAcceptedNotice(relationship({ requestedRoles: ['USER_ADMIN', 'BILLING_READER'] }), `Fabrikam ${EVIL}`, locale),
+    partnerAcceptedPartlyByLink: partnerAcceptedNotice(
+      relationship({ roles: ['BILLING_READER'], requestedRoles: ['USER_ADMIN', 'BILLING_READER'], autoExtend: true, acceptedBy: { email: 'a@contoso.com', signedIn: false } }),
+      `Fabrikam ${EVIL}`,
+      locale,
+    ),
+    partnerDeclined: partnerDeclinedNotice(invitation(), undefined, `Fabrikam ${EVIL}`, locale),
+    partnerDeclinedWithReason: partnerDeclinedNotice(invitation(), `Not now ${EVIL}`, `Fabrikam ${EVIL}`, locale),
+    partnerExpired: partnerExpiredNotice(invitation(), `Fabrikam ${EVIL}`, locale),
+    partnerEnded: partnerEndedNotice(relationship({ terminatedAt: '2026-01-15T00:00:00.000Z' }), `Fabrikam ${EVIL}`, locale),
   };
 }
 
@@ -143,7 +153,7 @@ describe('the message catalogue', () => {
         for (const body of [email.subject, email.text, email.html]) expect(visible(body), name).not.toMatch(MARKERS);
         expect(email.html, name).not.toContain('<b>');
         // The English sentences are gone; only values remain.
-        expect(email.text, name).not.toMatch(/ asks for | was granted | has ended| has expired|Roles requested|Opening the link/);
+        expect(email.text, name).not.toMatch(/ asks for | was granted | has ended| has expired|Roles requested|Opening the link| your request|expired unanswered|ended your admin access|contact address/);
       }
     });
 
@@ -162,6 +172,11 @@ describe('the message catalogue', () => {
     for (const page of Object.values(allPages('en'))) {
       expect(page).toContain('<html lang="en" dir="ltr">');
       expect(page).not.toContain('<b>');
+    }
+    for (const [name, email] of Object.entries(allEmails('en'))) {
+      expect(email.html, name).toContain('<html lang="en" dir="ltr">');
+      expect(email.html, name).not.toContain('<b>');
+      expect(visible(email.text), name).not.toMatch(MARKERS);
     }
   });
 });

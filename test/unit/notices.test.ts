@@ -2,9 +2,9 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { policyKey } from '../../shared/data/keys.js';
+import { partnerKey, policyKey } from '../../shared/data/keys.js';
 import type { Relationship } from '../../shared/relationships/model.js';
-import { endedNotice, grantedNotice } from '../../shared/notices/emails.js';
+import { endedNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEndedNotice } from '../../shared/notices/emails.js';
 import { logger } from '../../shared/log.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -47,18 +47,24 @@ describe('a notice to the customer', () => {
     // Act
     const granted = grantedNotice(hostile, [{ role: 'USER_ADMIN', partnerIds: ['adatum', 'fabrikam'] }], new Map([['adatum', '<b>Adatum</b>']]));
     const ended = endedNotice(hostile, { kind: 'partner', partnerId: 'fabrikam' });
+    const toPartner = [
+      partnerAcceptedNotice(hostile, hostile.partnerName),
+      partnerEndedNotice(hostile, hostile.partnerName),
+      partnerDeclinedNotice({ id: 'inv-1', partnerId: 'fabrikam', customerDomain: 'contoso.com', roles: ['USER_ADMIN'] }, hostile.partnerName, hostile.partnerName),
+    ];
     // Assess
-    for (const email of [granted, ended]) {
+    for (const email of [granted, ended, ...toPartner]) {
       expect(email.subject).not.toMatch(/[\r\n]/);
       expect(email.html).not.toContain('<script>');
       expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-      expect(email.html).toMatch(/<head>.*<title>[^<]*&lt;script&gt;/s);
     }
+    // The customer's subjects name the partner; the partner's name the customer.
+    for (const email of [granted, ended]) expect(email.html).toMatch(/<head>.*<title>[^<]*&lt;script&gt;/s);
     expect(granted.html).toContain('a&quot;b@contoso.com, signed in as an admin of contoso.com');
     expect(granted.html).toContain('&lt;b&gt;Adatum&lt;/b&gt; (adatum)');
   });
 
-  it('does not fail the accept that sent it when SES refuses it: it logs ids only and counts CustomerNoticesFailed', async () => {
+  it('does not fail the accept that sent it when SES refuses it: it logs ids only and counts CustomerNoticesFailed and PartnerNoticesFailed', async () => {
     // Prepare
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -67,6 +73,7 @@ describe('a notice to the customer', () => {
     });
     const warnings = vi.spyOn(logger, 'warn');
     dynamo.on(GetCommand, { Key: policyKey('contoso.com') }).resolves({ Item: { ...policyKey('contoso.com'), notify: ['security@contoso.com'] } });
+    dynamo.on(GetCommand, { Key: partnerKey('fabrikam') }).resolves({ Item: { ...partnerKey('fabrikam'), id: 'fabrikam', name: 'Fabrikam', domain: 'fabrikam.com', contactEmail: 'ops@fabrikam.com' } });
     dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(PutCommand).rejects(new Error('not expected'));
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Daily message quota exceeded.'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
@@ -75,10 +82,17 @@ describe('a notice to the customer', () => {
     const outcome = await notifyAccepted(relationship(), undefined, new Date('2026-01-01T00:00:00.000Z')).then(() => 'resolved');
     // Assess
     expect(outcome).toBe('resolved');
-    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input.Destination?.ToAddresses)).toEqual([['security@contoso.com']]);
+    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input.Destination?.ToAddresses)).toEqual([['security@contoso.com'], ['ops@fabrikam.com']]);
     const json = lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
-    expect(json.filter((line) => '_aws' in line).map((line) => line.CustomerNoticesFailed)).toEqual([1]);
-    expect(warnings.mock.calls).toEqual([['Customer notice failed', { notice: 'grant', relationshipId: 'rel-1', error: 'Throttling' }]]);
+    const metrics = json.filter((line) => '_aws' in line);
+    expect(metrics.map((line) => [line.CustomerNoticesFailed, line.PartnerNoticesFailed])).toEqual([
+      [1, undefined],
+      [undefined, 1],
+    ]);
+    expect(warnings.mock.calls).toEqual([
+      ['Customer notice failed', { notice: 'grant', relationshipId: 'rel-1', error: 'Throttling' }],
+      ['Partner notice failed', { notice: 'accepted', partnerId: 'fabrikam', relationshipId: 'rel-1', error: 'Throttling' }],
+    ]);
   });
 });
 
