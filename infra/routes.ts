@@ -27,6 +27,8 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
+  /** Triggered by SES's event notifications (the configuration set's SNS topic). */
+  readonly consumesEmailEvents?: boolean;
   /** Talks to the acceptance pages' identity provider: gets OIDC_ISSUER and OIDC_CLIENT_ID (Cognito's issuer and app client in AWS). */
   readonly usesSignIn?: boolean;
 }
@@ -113,6 +115,14 @@ export const functions = {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
     table: [],
     consumesStream: true,
+  },
+  'record-email-events': {
+    description: "Records SES's delivery, bounce, complaint and reject events on the invitation's email; a bounce or complaint is audited and the partner emailed",
+    // GetItem: the email's lookup item and the partner's profile (contactEmail); UpdateItem: the invitation's email, conditioned;
+    // PutItem: the InvitationEmailBounced audit record, in the same transaction.
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+    sendsEmail: true,
+    consumesEmailEvents: true,
   },
   'get-openapi': {
     description: 'Serves the OpenAPI document of the HTTP contract',

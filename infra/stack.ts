@@ -8,6 +8,7 @@ import type { Invocation } from './constructs/app-function.js';
 import { CleanupJob } from './constructs/cleanup-job.js';
 import { DeadLetters } from './constructs/dead-letters.js';
 import { Mailer } from './constructs/mailer.js';
+import { EmailEvents } from './constructs/email-events.js';
 import { EventPublisher } from './constructs/event-publisher.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { AcceptanceSignIn } from './constructs/sign-in.js';
@@ -31,6 +32,7 @@ export class PartnerRelationshipsStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, AppFunction>>;
   readonly deadLetters: DeadLetters;
   readonly monitoring: Monitoring;
+  readonly emailEvents: EmailEvents;
 
   constructor(scope: Construct, id: string, props: PartnerRelationshipsStackProps) {
     super(scope, id, props);
@@ -55,7 +57,10 @@ export class PartnerRelationshipsStack extends Stack {
           ...(scheduled.has(name) ? { timeout: Duration.minutes(5) } : {}),
         });
         fn.bindTable(this.table.table, spec.table);
-        if (spec.sendsEmail === true) mailer.grantSend(fn);
+        if (spec.sendsEmail === true) {
+          mailer.grantSend(fn);
+          fn.addEnvironment('SES_CONFIGURATION_SET', mailer.configurationSet.configurationSetName);
+        }
         fn.addEnvironment('SENDER_EMAIL', mailer.senderEmail);
         fn.addEnvironment('INVITATION_TTL_DAYS', String(config.invitationTtlDays));
         fn.addEnvironment('INVITATION_QUOTA_PER_DAY', String(config.invitationQuotaPerDay));
@@ -101,6 +106,15 @@ export class PartnerRelationshipsStack extends Stack {
       functions: this.functions,
       deadLetterQueue: this.deadLetters.queue,
       alarmEmail: config.alarmEmail,
+    });
+
+    const [eventsConsumer] = entries.filter(([, spec]) => spec.consumesEmailEvents === true).map(([name]) => this.functions[name]);
+    if (eventsConsumer === undefined) throw new Error('No function in the catalogue consumes the email events');
+    this.emailEvents = new EmailEvents(this, 'EmailEvents', {
+      configurationSet: mailer.configurationSet,
+      handler: eventsConsumer,
+      deadLetterQueue: this.deadLetters.queue,
+      alarmTopic: this.monitoring.topic,
     });
 
     if (!production) RemovalPolicies.of(this).destroy();

@@ -36,6 +36,8 @@ export interface Config {
   /** Set locally to reach DynamoDB Local / the SES stand-in; unset in AWS. */
   readonly dynamodbEndpoint: string | undefined;
   readonly sesEndpoint: string | undefined;
+  /** The SES configuration set every email is sent with (its events feed `record-email-events`); unset locally. */
+  readonly sesConfigurationSet: string | undefined;
   /** The OpenID Provider of the acceptance pages' sign-in (Cognito's issuer URL in AWS); only functions flagged `usesSignIn` get it. */
   readonly oidcIssuer: string | undefined;
   /** The acceptance pages' client id at that provider. */
@@ -55,6 +57,7 @@ export function config(): Config {
     invitationQuotaPerDay: positiveInt('INVITATION_QUOTA_PER_DAY', 100),
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     sesEndpoint: optional('SES_ENDPOINT'),
+    sesConfigurationSet: optional('SES_CONFIGURATION_SET'),
     oidcIssuer: optional('OIDC_ISSUER')?.replace(/\/+$/, ''),
     oidcClientId: optional('OIDC_CLIENT_ID'),
   };

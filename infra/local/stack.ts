@@ -1,6 +1,6 @@
 /**
  * The whole product on one machine: DynamoDB Local, the SES stand-in, the EventBridge stand-in,
- * the table, the seed, the gateway and the cleanup timer. `npm start` and the end-to-end tests both use this.
+ * the table, the seed, the gateway, SES's mailbox simulator and the cleanup timer. `npm start` and the end-to-end tests both use this.
  */
 import { writeFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { createGateway, lambdaContext, type GatewayOptions } from './gateway.js'
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
+import { startMailboxSimulator } from './mailbox-simulator.js';
 import { LOCAL_CLIENT_ID, startIdp } from './idp.js';
 import { ensureCustomerAdmin } from './accounts.js';
 import type { LocalSettings } from './settings.js';
@@ -40,6 +41,8 @@ export interface LocalStack {
   /** The seed customer admin's password when this start created the account; undefined when it already existed. */
   readonly seedAdminPassword: string | undefined;
   readonly keys: LocalKeys;
+  /** Resolves once SES's simulated events (delivered, bounced, complained) of every email sent so far are recorded. */
+  emailEventsSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +137,9 @@ export async function startLocalStack(
     const gateway = createGateway({ keys, log, ...options.gateway });
     const apiPort = await listen(gateway, settings.port);
     started.push({ endpoint: '', stop: () => closeServer(gateway) });
+    // Stopped before the gateway closes (services stop in reverse), after the requests that send have answered.
+    const mailbox = startMailboxSimulator({ log });
+    started.push({ endpoint: '', stop: () => mailbox.stop() });
     const apiUrl = `http://localhost:${apiPort}`;
 
     // The acceptance pages' callback, at the public base URL (and at the gateway itself, when they differ).
@@ -175,7 +181,7 @@ export async function startLocalStack(
     await writeFile(stackFile(settings.dataDir), JSON.stringify(file, null, 2));
     started.push({ endpoint: '', stop: () => rm(stackFile(settings.dataDir), { force: true }) });
 
-    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, eventsUrl, idpUrl: idp.issuer, seedAdminPassword, keys, stop: stopAll };
+    return { apiUrl, sesUrl: sesEndpoint, dynamodbEndpoint, eventsUrl, idpUrl: idp.issuer, seedAdminPassword, keys, emailEventsSettled: mailbox.settled, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

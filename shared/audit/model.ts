@@ -18,6 +18,8 @@ export const AUDIT_EVENT_TYPES = [
   'CustomerPolicyChanged',
   /** A grant left two or more partners holding the same power role at one customer (written after the accept). */
   'RelationshipOverlapDetected',
+  /** SES reported that the invitation's current email bounced or drew a complaint (details: status, bounceType). */
+  'InvitationEmailBounced',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

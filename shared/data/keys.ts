@@ -27,6 +27,12 @@ export const invitationListingKey = (partnerId: string, createdAt: string, invit
   GSI1SK: `${createdAt}#${invitationId}`,
 });
 
+/**
+ * What SES's events name (its message id) → the invitation whose email it was, and that email's
+ * token hash; written with the send's record, so an event finds the invitation with one read.
+ */
+export const emailMessageKey = (messageId: string) => ({ PK: `EMAIL#${messageId}`, SK: 'EMAIL' });
+
 /** Holds the one pending invitation a partner may have per customer. */
 export const pendingGuardKey = (partnerId: string, customerDomain: string) => ({
   PK: partnerPartition(partnerId),

@@ -69,6 +69,12 @@ export const de = {
     askAgain: 'Wenn Sie den Zugriff weiterhin benötigen, können Sie eine neue Anfrage senden.',
     endedSubject: ({ domain }) => `${domain} hat Ihren Administratorzugriff beendet`,
     endedIntro: ({ domain }) => `Ein Administrator von ${domain} hat Ihren delegierten Administratorzugriff auf diese Organisation beendet.`,
+    bouncedSubject: ({ domain }) => `Ihre Anfrage-E-Mail an ${domain} konnte nicht zugestellt werden`,
+    bouncedPermanentIntro: ({ domain, address }) => `Ihre Anfrage nach delegiertem Administratorzugriff auf ${domain} konnte nicht an ${address} zugestellt werden: Der empfangende Mailserver hat die Adresse endgültig abgewiesen.`,
+    bouncedTransientIntro: ({ domain, address }) => `Ihre Anfrage nach delegiertem Administratorzugriff auf ${domain} konnte vorerst nicht an ${address} zugestellt werden (etwa weil das Postfach voll oder nicht erreichbar ist).`,
+    bouncedAdvice: 'Klären Sie die Adresse mit dem Kunden; ziehen Sie die Anfrage dann zurück und stellen Sie eine neue, oder senden Sie sie erneut, sobald das Postfach wieder erreichbar ist.',
+    complainedIntro: ({ domain, address }) => `Der Empfänger unter ${address} hat Ihre Anfrage nach delegiertem Administratorzugriff auf ${domain} als unerwünschte E-Mail gemeldet.`,
+    complainedAdvice: 'Bitte wenden Sie sich auf anderem Weg an den Kunden, bevor Sie ihm eine weitere Anfrage senden.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} bittet um Administratorzugriff`,

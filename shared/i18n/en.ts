@@ -98,6 +98,12 @@ export interface Messages {
     readonly askAgain: string;
     readonly endedSubject: (p: { domain: string }) => string;
     readonly endedIntro: (p: { domain: string }) => string;
+    readonly bouncedSubject: (p: { domain: string }) => string;
+    readonly bouncedPermanentIntro: (p: { domain: string; address: string }) => string;
+    readonly bouncedTransientIntro: (p: { domain: string; address: string }) => string;
+    readonly bouncedAdvice: string;
+    readonly complainedIntro: (p: { domain: string; address: string }) => string;
+    readonly complainedAdvice: string;
   };
   readonly page: {
     readonly requestTitle: (p: Partner) => string;
@@ -205,6 +211,12 @@ export const en = {
     askAgain: 'If you still need access, you can send a new request.',
     endedSubject: ({ domain }) => `${domain} ended your admin access`,
     endedIntro: ({ domain }) => `An admin of ${domain} ended your delegated admin access to that organisation.`,
+    bouncedSubject: ({ domain }) => `Your request email to ${domain} could not be delivered`,
+    bouncedPermanentIntro: ({ domain, address }) => `Your request for delegated admin access to ${domain} could not be delivered to ${address}: the receiving mail server rejected the address permanently.`,
+    bouncedTransientIntro: ({ domain, address }) => `Your request for delegated admin access to ${domain} could not be delivered to ${address} for now (for example, the mailbox is full or unavailable).`,
+    bouncedAdvice: 'Check the address with the customer, then cancel the request and send a new one, or resend it once the mailbox works again.',
+    complainedIntro: ({ domain, address }) => `The recipient at ${address} reported your request for delegated admin access to ${domain} as unwanted mail.`,
+    complainedAdvice: 'Please contact the customer through another channel before sending them another request.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} asks for admin access`,

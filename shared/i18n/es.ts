@@ -69,6 +69,12 @@ export const es = {
     askAgain: 'Si todavía necesita el acceso, puede enviar una nueva solicitud.',
     endedSubject: ({ domain }) => `${domain} puso fin a su acceso de administrador`,
     endedIntro: ({ domain }) => `Un administrador de ${domain} puso fin a su acceso de administrador delegado a esa organización.`,
+    bouncedSubject: ({ domain }) => `No se pudo entregar el correo de su solicitud a ${domain}`,
+    bouncedPermanentIntro: ({ domain, address }) => `Su solicitud de acceso de administrador delegado a ${domain} no se pudo entregar a ${address}: el servidor de correo del destinatario rechazó la dirección de forma definitiva.`,
+    bouncedTransientIntro: ({ domain, address }) => `Por ahora no se pudo entregar a ${address} su solicitud de acceso de administrador delegado a ${domain} (por ejemplo, el buzón está lleno o no disponible).`,
+    bouncedAdvice: 'Confirme la dirección con el cliente y después cancele la solicitud y envíe una nueva, o reenvíela cuando el buzón vuelva a funcionar.',
+    complainedIntro: ({ domain, address }) => `El destinatario de ${address} marcó como correo no deseado su solicitud de acceso de administrador delegado a ${domain}.`,
+    complainedAdvice: 'Póngase en contacto con el cliente por otra vía antes de enviarle otra solicitud.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} solicita acceso de administrador`,

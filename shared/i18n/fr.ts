@@ -69,6 +69,12 @@ export const fr = {
     askAgain: 'Si vous avez toujours besoin de cet accès, vous pouvez envoyer une nouvelle demande.',
     endedSubject: ({ domain }) => `${domain} a mis fin à votre accès administrateur`,
     endedIntro: ({ domain }) => `Un administrateur de ${domain} a mis fin à votre accès administrateur délégué à cette organisation.`,
+    bouncedSubject: ({ domain }) => `L’e-mail de votre demande à ${domain} n’a pas pu être distribué`,
+    bouncedPermanentIntro: ({ domain, address }) => `Votre demande d’accès administrateur délégué à ${domain} n’a pas pu être distribuée à ${address} : le serveur de messagerie destinataire a définitivement refusé l’adresse.`,
+    bouncedTransientIntro: ({ domain, address }) => `Votre demande d’accès administrateur délégué à ${domain} n’a pas pu être distribuée à ${address} pour le moment (boîte pleine ou indisponible, par exemple).`,
+    bouncedAdvice: 'Vérifiez l’adresse auprès du client, puis annulez la demande et envoyez-en une nouvelle, ou renvoyez-la quand la boîte fonctionnera de nouveau.',
+    complainedIntro: ({ domain, address }) => `Le destinataire ${address} a signalé votre demande d’accès administrateur délégué à ${domain} comme courrier indésirable.`,
+    complainedAdvice: 'Contactez le client par un autre moyen avant de lui adresser une nouvelle demande.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} demande un accès administrateur`,

@@ -68,6 +68,12 @@ export const ja = {
     askAgain: '引き続きアクセスが必要な場合は、新しいリクエストを送信してください。',
     endedSubject: ({ domain }) => `${domain} が管理者アクセスを終了しました`,
     endedIntro: ({ domain }) => `${domain} の管理者が、この組織への委任管理者アクセスを終了しました。`,
+    bouncedSubject: ({ domain }) => `${domain} へのリクエストメールを配信できませんでした`,
+    bouncedPermanentIntro: ({ domain, address }) => `${domain} への委任管理者アクセスのリクエストを ${address} に配信できませんでした。受信側のメールサーバーがこのアドレスを恒久的に拒否しました。`,
+    bouncedTransientIntro: ({ domain, address }) => `${domain} への委任管理者アクセスのリクエストを、現在 ${address} に配信できません（メールボックスの容量超過や一時的な障害など）。`,
+    bouncedAdvice: 'お客様にアドレスをご確認のうえ、リクエストを取り消して新しく送信するか、メールボックスが復旧してから再送してください。',
+    complainedIntro: ({ domain, address }) => `${address} の受信者が、${domain} への委任管理者アクセスのリクエストを迷惑メールとして報告しました。`,
+    complainedAdvice: '次のリクエストを送る前に、別の手段でお客様にご連絡ください。',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} が管理者アクセスを求めています`,

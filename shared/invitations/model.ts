@@ -6,13 +6,23 @@ import { ROLE_NAMES, type Role } from '../domain/roles.js';
 export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELED';
 export const INVITATION_STATUSES = ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELED'] as const;
 
-export const EMAIL_STATUSES = ['QUEUED', 'SENT', 'FAILED'] as const;
+/**
+ * The email's fate: QUEUED until sent, SENT once SES took it, then what SES's events say:
+ * DELIVERED, BOUNCED (with `bounceType`), COMPLAINED, or FAILED (SES rejected it, or the send failed).
+ */
+export const EMAIL_STATUSES = ['QUEUED', 'SENT', 'DELIVERED', 'BOUNCED', 'COMPLAINED', 'FAILED'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** SES's kinds of bounce: Permanent (the address does not exist), Transient (full mailbox, ...), or Undetermined. */
+export const BOUNCE_TYPES = ['Permanent', 'Transient', 'Undetermined'] as const;
+export type BounceType = (typeof BOUNCE_TYPES)[number];
 
 export interface EmailDelivery {
   readonly status: EmailStatus;
   readonly messageId?: string;
   readonly at: string;
+  readonly attempts?: number;
+  readonly bounceType?: BounceType;
 }
 
 /** What the table holds for an invitation, minus its keys. */
@@ -86,7 +96,12 @@ export const invitationViewSchema = z.strictObject({
   declineReason: z.string().optional(),
   resendCount: z.number().int().min(0),
   lastResentAt: timestamp.optional(),
-  email: z.strictObject({ status: z.enum(EMAIL_STATUSES) }),
+  email: z.strictObject({
+    status: z.enum(EMAIL_STATUSES),
+    at: timestamp,
+    attempts: z.number().int().min(0).optional(),
+    bounceType: z.enum(BOUNCE_TYPES).optional(),
+  }),
 });
 export type InvitationView = z.output<typeof invitationViewSchema>;
 
@@ -118,6 +133,11 @@ export function toView(invitation: Invitation, at: Date): InvitationView {
     declineReason: invitation.declineReason,
     resendCount: invitation.resendCount ?? 0,
     lastResentAt: invitation.lastResentAt,
-    email: { status: invitation.email.status },
+    email: {
+      status: invitation.email.status,
+      at: invitation.email.at,
+      attempts: invitation.email.attempts,
+      bounceType: invitation.email.bounceType,
+    },
   };
 }

@@ -2,13 +2,14 @@
  * Invitation items and the guard that keeps one pending invitation per (partner, customer).
  * Every rule is a condition inside a transaction; failures come back as TransactionRefused.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds } from '../clock.js';
+import { GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { addDays, epochSeconds } from '../clock.js';
 import { db, tableName } from '../data/client.js';
 import { TTL_ATTRIBUTE } from '../data/table.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import {
   domainClaimKey,
+  emailMessageKey,
   expiryKey,
   invitationQuotaKey,
   INVITATION_PK_PREFIX,
@@ -19,7 +20,7 @@ import {
   pendingGuardKey,
 } from '../data/keys.js';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
-import { MAX_RESENDS, type EmailDelivery, type Invitation } from './model.js';
+import { MAX_RESENDS, type BounceType, type EmailDelivery, type EmailStatus, type Invitation } from './model.js';
 import { checkNoActiveRelationship, type Page } from '../relationships/repository.js';
 import { policyCheck, type PolicyRequest } from '../policy/conditions.js';
 
@@ -122,18 +123,125 @@ export async function insertInvitation(
 /**
  * Records what became of the invitation email; a small write that never touches the rules. Only
  * while the invitation still carries the secret that email sent, so a late answer about an older
- * email never overwrites a newer one.
+ * email never overwrites a newer one. A sent email also gets its lookup item (SES's message id →
+ * this invitation and token hash) in the same transaction, so SES's later events find it.
  */
-export async function recordEmailDelivery(invitationId: string, tokenHash: string, email: EmailDelivery): Promise<void> {
-  await db().send(
-    new UpdateCommand({
+export async function recordEmailDelivery(invitation: EmailOwner, tokenHash: string, email: EmailDelivery): Promise<void> {
+  const update: TransactItem = {
+    Update: {
       TableName: tableName(),
-      Key: invitationKey(invitationId),
+      Key: invitationKey(invitation.id),
       UpdateExpression: 'SET email = :email',
       ConditionExpression: 'tokenHash = :hash',
       ExpressionAttributeValues: { ':email': email, ':hash': tokenHash },
-    }),
-  );
+    },
+  };
+  if (email.messageId === undefined || email.messageId === '') {
+    await db().send(new UpdateCommand(update.Update as UpdateCommandInput));
+    return;
+  }
+  const lookup: EmailMessage = {
+    messageId: email.messageId,
+    invitationId: invitation.id,
+    tokenHash,
+    partnerId: invitation.partnerId,
+    customerDomain: invitation.customerDomain,
+    adminEmail: invitation.adminEmail,
+  };
+  const items: TransactionItem<'REPLACED'>[] = [
+    { item: update, refusal: 'REPLACED' },
+    {
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...emailMessageKey(email.messageId),
+            type: 'EMAIL_MESSAGE',
+            ...lookup,
+            [TTL_ATTRIBUTE]: epochSeconds(addDays(new Date(email.at), EMAIL_EVENT_WINDOW_DAYS)),
+          },
+        },
+      },
+    },
+  ];
+  try {
+    await transactWrite(items);
+  } catch (error) {
+    // A resend replaced the link meanwhile: its own email is the one to follow.
+    refusalOf(error, items);
+  }
+}
+
+/** What an email's lookup item needs of its invitation. */
+export type EmailOwner = Pick<Invitation, 'id' | 'partnerId' | 'customerDomain' | 'adminEmail'>;
+
+/** The lookup item of one sent invitation email: whose it was and which link it carried. */
+export interface EmailMessage {
+  readonly messageId: string;
+  readonly invitationId: string;
+  readonly tokenHash: string;
+  readonly partnerId: string;
+  readonly customerDomain: string;
+  readonly adminEmail: string;
+}
+
+/** SES reports an email's fate within days; the lookup item is kept this long after the send. */
+export const EMAIL_EVENT_WINDOW_DAYS = 30;
+
+/** The invitation email SES names by `messageId`, or undefined (another kind of email, or too old). */
+export async function findEmailMessage(messageId: string): Promise<EmailMessage | undefined> {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: emailMessageKey(messageId) }));
+  return Item as EmailMessage | undefined;
+}
+
+/**
+ * The states an email may move to each later state from: SENT is followed by DELIVERED, a bounce,
+ * a complaint or a reject; a delivered email may still bounce or draw a complaint; BOUNCED,
+ * COMPLAINED and FAILED are final. A state never follows itself, so a redelivered event changes nothing.
+ */
+export const EMAIL_STATUS_FROM: Readonly<Record<'DELIVERED' | 'BOUNCED' | 'COMPLAINED' | 'FAILED', readonly EmailStatus[]>> = {
+  DELIVERED: ['SENT'],
+  BOUNCED: ['SENT', 'DELIVERED'],
+  COMPLAINED: ['SENT', 'DELIVERED'],
+  FAILED: ['SENT'],
+};
+
+/**
+ * Moves the email of `message` to `outcome`, in one transaction with `audit` when given; only
+ * while the invitation still carries that email (same token hash and message id) and its status
+ * may move there. Answers false when it may not (a late, repeated or superseded event).
+ */
+export async function recordEmailOutcome(
+  message: EmailMessage,
+  outcome: { status: keyof typeof EMAIL_STATUS_FROM; at: string; bounceType?: BounceType },
+  audit?: TransactItem,
+): Promise<boolean> {
+  const from = EMAIL_STATUS_FROM[outcome.status];
+  const update: TransactItem = {
+    Update: {
+      TableName: tableName(),
+      Key: invitationKey(message.invitationId),
+      UpdateExpression: `SET email.#status = :status, email.#at = :at${outcome.bounceType === undefined ? '' : ', email.bounceType = :bounceType'}`,
+      ConditionExpression: `tokenHash = :hash AND email.messageId = :messageId AND email.#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status', '#at': 'at' },
+      ExpressionAttributeValues: {
+        ':status': outcome.status,
+        ':at': outcome.at,
+        ':hash': message.tokenHash,
+        ':messageId': message.messageId,
+        ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
+        ...(outcome.bounceType === undefined ? {} : { ':bounceType': outcome.bounceType }),
+      },
+    },
+  };
+  const items: TransactionItem<'MOVED'>[] = [{ item: update, refusal: 'MOVED' }, ...(audit === undefined ? [] : [{ item: audit }])];
+  try {
+    await transactWrite(items);
+    return true;
+  } catch (error) {
+    if (refusalOf(error, items).refusal === 'MOVED') return false;
+    throw error;
+  }
 }
 
 /** One invitation by id, or undefined. */

@@ -126,7 +126,7 @@ async function deliver(invitation: Invitation, secret: string, options: { replac
     email = { status: 'FAILED', at: now().toISOString() };
   }
   try {
-    await recordEmailDelivery(invitation.id, invitation.tokenHash, email);
+    await recordEmailDelivery(invitation, invitation.tokenHash, email);
   } catch (error) {
     logger.error('Could not record the email status', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
   }

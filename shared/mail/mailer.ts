@@ -30,11 +30,24 @@ export function resetSes(): void {
   client = undefined;
 }
 
-/** Sends one email from the configured sender; resolves to SES's message id. */
+/** Sees every email SES accepted: the local stack's mailbox simulator; nothing in AWS. */
+export type SentEmailObserver = (to: string, messageId: string) => void;
+let observer: SentEmailObserver | undefined;
+
+/** Installs (or, with undefined, removes) the observer of sent emails; answers the one it replaced. */
+export function observeSentEmails(next: SentEmailObserver | undefined): SentEmailObserver | undefined {
+  const previous = observer;
+  observer = next;
+  return previous;
+}
+
+/** Sends one email from the configured sender, with the configuration set whose events say what became of it; resolves to SES's message id. */
 export async function sendEmail(to: string, content: EmailContent): Promise<string> {
+  const { senderEmail, sesConfigurationSet } = config();
   const result = await ses().send(
     new SendEmailCommand({
-      Source: config().senderEmail,
+      Source: senderEmail,
+      ...(sesConfigurationSet === undefined ? {} : { ConfigurationSetName: sesConfigurationSet }),
       Destination: { ToAddresses: [to] },
       Message: {
         Subject: { Data: content.subject, Charset: 'UTF-8' },
@@ -42,5 +55,7 @@ export async function sendEmail(to: string, content: EmailContent): Promise<stri
       },
     }),
   );
-  return result.MessageId ?? '';
+  const messageId = result.MessageId ?? '';
+  if (messageId !== '') observer?.(to, messageId);
+  return messageId;
 }

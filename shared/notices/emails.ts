@@ -1,7 +1,7 @@
 /**
  * The notices a customer's policy asks for (its `notify` addresses): a partner was granted access,
  * a relationship ended, or one expired; and the partner's own (its profile's `contactEmail`): its
- * request accepted, declined or expired unanswered, or its access ended by the customer. Plain
+ * request accepted, declined or expired unanswered, its email to the customer's admin bounced, or its access ended by the customer. Plain
  * facts (who, which roles, until when, who approved or ended it); every value is escaped in the
  * HTML, and no notice carries a link.
  */
@@ -12,7 +12,7 @@ import { CATALOGUE, formatDays, formatTime, htmlLangAttributes, messages, type M
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
 import { oneLine, type EmailContent } from '../mail/invitation-email.js';
 import { escapeHtml } from '../pages/escape.js';
-import type { Invitation } from '../invitations/model.js';
+import type { BounceType, Invitation } from '../invitations/model.js';
 import { AUTO_EXTEND_DAYS, type Overlap, type Relationship } from '../relationships/model.js';
 
 /** Why the recipient gets the notice, said at the end of each one (English; each locale says it in its own words). */
@@ -100,6 +100,32 @@ export function partnerExpiredNotice(request: PartnerRequest & Pick<Invitation, 
   return renderForPartner(locale, partnerName, t.partnerNotice.expiredSubject({ domain }), [
     { lines: [t.partnerNotice.expiredIntro({ domain, time: formatTime(request.expiresAt, locale) }), t.partnerNotice.request({ id: request.id })] },
     { lines: [t.partnerNotice.askAgain] },
+  ]);
+}
+
+/** What the partner's bounce notice names of the email: the request, the customer and the address it went to. */
+export interface BouncedEmail {
+  readonly invitationId: string;
+  readonly partnerId: string;
+  readonly customerDomain: string;
+  readonly adminEmail: string;
+}
+
+/** To the partner: its invitation email to the customer's admin bounced (permanently or not) or was reported as spam; what to check. */
+export function partnerEmailBouncedNotice(
+  email: BouncedEmail,
+  status: 'BOUNCED' | 'COMPLAINED',
+  bounceType: BounceType | undefined,
+  partnerName: string,
+  locale: Locale = DEFAULT_LOCALE,
+): EmailContent {
+  const t = messages(locale);
+  const p = { domain: email.customerDomain, address: email.adminEmail };
+  const what =
+    status === 'COMPLAINED' ? t.partnerNotice.complainedIntro(p) : bounceType === 'Permanent' ? t.partnerNotice.bouncedPermanentIntro(p) : t.partnerNotice.bouncedTransientIntro(p);
+  return renderForPartner(locale, partnerName, t.partnerNotice.bouncedSubject(p), [
+    { lines: [what, t.partnerNotice.request({ id: email.invitationId })] },
+    { lines: [status === 'COMPLAINED' ? t.partnerNotice.complainedAdvice : t.partnerNotice.bouncedAdvice] },
   ]);
 }
 

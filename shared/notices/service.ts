@@ -3,8 +3,8 @@
  * customer's policy, after the change committed; a grant that leaves two or more partners
  * holding the same power role also writes a `RelationshipOverlapDetected` audit record (published
  * as the event `Relationship Overlap Detected`). Tells the partner, at its profile's
- * `contactEmail`: its request accepted, declined or expired unanswered, and its access ended by
- * the customer. One `notify…` function per kind of notice; none of them ever throws: a failure is
+ * `contactEmail`: its request accepted, declined or expired unanswered, its email to the customer's admin bounced
+ * (or drew a complaint), and its access ended by the customer. One `notify…` function per kind of notice; none of them ever throws: a failure is
  * logged with ids only and counted (`CustomerNoticesFailed`, `PartnerNoticesFailed`), and the
  * change it tells of stands.
  */
@@ -18,7 +18,7 @@ import { logger } from '../log.js';
 import type { EmailContent } from '../mail/invitation-email.js';
 import { sendEmail } from '../mail/mailer.js';
 import { countMetric } from '../metrics.js';
-import type { Invitation } from '../invitations/model.js';
+import type { BounceType, Invitation } from '../invitations/model.js';
 import { getPartner } from '../partners/repository.js';
 import type { CustomerPolicy } from '../policy/model.js';
 import { findPolicy } from '../policy/repository.js';
@@ -30,8 +30,10 @@ import {
   grantedNotice,
   partnerAcceptedNotice,
   partnerDeclinedNotice,
+  partnerEmailBouncedNotice,
   partnerEndedNotice,
   partnerExpiredNotice,
+  type BouncedEmail,
   type NoticeSubject,
   type PartnerRequest,
 } from './emails.js';
@@ -40,7 +42,7 @@ import {
 type NoticeStep = 'grant' | 'end' | 'expiry' | 'overlap';
 
 /** The partner's notices, as the log names them. */
-type PartnerNoticeStep = 'accepted' | 'declined' | 'expired' | 'ended';
+type PartnerNoticeStep = 'accepted' | 'declined' | 'expired' | 'ended' | 'bounced';
 
 /**
  * After an accept committed: the expiry notice of the overdue relationship it closed (`previous`,
@@ -63,6 +65,11 @@ export async function notifyDeclined(request: PartnerRequest & Pick<Invitation, 
 /** After the schedule expired a request nobody answered: the partner hears it. */
 export async function notifyRequestExpired(request: PartnerRequest & Pick<Invitation, 'expiresAt'>): Promise<void> {
   await tellPartner('expired', request.partnerId, { invitationId: request.id }, (name) => partnerExpiredNotice(request, name));
+}
+
+/** After SES reported that the invitation email bounced or drew a complaint (and the audit record committed): the partner hears it. */
+export async function notifyEmailBounced(email: BouncedEmail, status: 'BOUNCED' | 'COMPLAINED', bounceType: BounceType | undefined): Promise<void> {
+  await tellPartner('bounced', email.partnerId, { invitationId: email.invitationId }, (name) => partnerEmailBouncedNotice(email, status, bounceType, name));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Invitation } from '../../shared/invitations/model.js';
 import { toView } from '../../shared/invitations/model.js';
 import { invitationEmail } from '../../shared/mail/invitation-email.js';
 import type { EmailContent } from '../../shared/mail/invitation-email.js';
-import { endedNotice, expiredNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEndedNotice, partnerExpiredNotice } from '../../shared/notices/emails.js';
+import { endedNotice, expiredNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEmailBouncedNotice, partnerEndedNotice, partnerExpiredNotice } from '../../shared/notices/emails.js';
 import { decisionPage, problemPage, requestPage, signInNeededPage } from '../../shared/pages/acceptance.js';
 import type { Relationship } from '../../shared/relationships/model.js';
 import type { Problem } from '../../shared/http/problem.js';
@@ -52,6 +52,8 @@ const relationship = (overrides: Partial<Relationship> = {}): Relationship => ({
 const problem = (code: string): Problem => ({ type: `urn:x:${code}`, title: 'English title', status: 409, detail: 'English detail', code });
 const AT = new Date('2026-11-25T00:00:00.000Z');
 
+const bounced = { invitationId: 'inv-1', partnerId: 'fabrikam', customerDomain: 'contoso.com', adminEmail: `bounce${EVIL}@contoso.com` };
+
 /** Every email in every variant, in one locale. */
 function allEmails(locale: Locale): Record<string, EmailContent> {
   const link = 'https://partners.example.test/accept/id?token=secret';
@@ -75,6 +77,9 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
     partnerDeclinedWithReason: partnerDeclinedNotice(invitation(), `Not now ${EVIL}`, `Fabrikam ${EVIL}`, locale),
     partnerExpired: partnerExpiredNotice(invitation(), `Fabrikam ${EVIL}`, locale),
     partnerEnded: partnerEndedNotice(relationship({ terminatedAt: '2026-01-15T00:00:00.000Z' }), `Fabrikam ${EVIL}`, locale),
+    partnerBouncedPermanent: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Permanent', `Fabrikam ${EVIL}`, locale),
+    partnerBouncedTransient: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Transient', `Fabrikam ${EVIL}`, locale),
+    partnerComplained: partnerEmailBouncedNotice(bounced, 'COMPLAINED', undefined, `Fabrikam ${EVIL}`, locale),
   };
 }
 
