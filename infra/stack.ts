@@ -33,6 +33,7 @@ export class PartnerRelationshipsStack extends Stack {
   readonly deadLetters: DeadLetters;
   readonly monitoring: Monitoring;
   readonly emailEvents: EmailEvents;
+  readonly mailer: Mailer;
 
   constructor(scope: Construct, id: string, props: PartnerRelationshipsStackProps) {
     super(scope, id, props);
@@ -44,6 +45,7 @@ export class PartnerRelationshipsStack extends Stack {
     this.table = new AppTable(this, 'Data', { production });
     this.deadLetters = new DeadLetters(this, 'DeadLetters');
     const mailer = new Mailer(this, 'Mailer', { senderEmail: config.senderEmail });
+    this.mailer = mailer;
 
     const invocationOf = (name: FunctionName): Invocation =>
       routed.has(name) && !scheduled.has(name) ? { kind: 'sync' } : { kind: 'async', deadLetterQueue: this.deadLetters.queue };

@@ -1,10 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { ConfigurationSetEventDestination, EmailSendingEvent, EventDestination, type IConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import { CfnConfigurationSetEventDestination, EmailSendingEvent, type IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -29,7 +28,7 @@ export interface EmailEventsProps {
 
 /**
  * What SES says became of each email: the configuration set's Delivery, Bounce, Complaint and
- * Reject events go to a KMS-encrypted SNS topic that `record-email-events` is subscribed to; and
+ * Reject events go to an SNS topic (TLS only) that `record-email-events` is subscribed to; and
  * alarms on SES's reputation (bounce rate above 5 %, complaint rate above 0.1 %).
  */
 export class EmailEvents extends Construct {
@@ -40,25 +39,28 @@ export class EmailEvents extends Construct {
   constructor(scope: Construct, id: string, props: EmailEventsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const key = new Key(this, 'Key', { enableKeyRotation: true, description: "Encrypts SES's email events on their SNS topic" });
-    // SES publishes to the encrypted topic only if it may use the key, and only for this account's configuration set.
-    key.addToResourcePolicy(
+    const configurationSetArn = stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName });
+    this.topic = new Topic(this, 'Topic', { displayName: `${stack.stackName} email events`, enforceSSL: true });
+    Validations.of(this.topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        "SES's events hold message ids, the recipient's address and SMTP diagnostics for the moment SNS hands them to one function, over TLS only (enforceSSL); " +
+        'a key of its own would have to let SES use it, to protect data the table already holds encrypted.',
+    });
+    // Only SES, for this account's configuration set (the ARN written in the stack's own partition).
+    const publishing = this.topic.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName }) },
-        },
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': configurationSetArn } },
       }),
     );
-    this.topic = new Topic(this, 'Topic', { displayName: `${stack.stackName} email events`, masterKey: key, enforceSSL: true });
-    new ConfigurationSetEventDestination(this, 'Destination', {
-      configurationSet: props.configurationSet,
-      destination: EventDestination.snsTopic(this.topic),
-      events: [...EMAIL_EVENTS],
+    const destination = new CfnConfigurationSetEventDestination(this, 'Destination', {
+      configurationSetName: props.configurationSet.configurationSetName,
+      eventDestination: { enabled: true, matchingEventTypes: [...EMAIL_EVENTS], snsDestination: { topicArn: this.topic.topicArn } },
     });
+    if (publishing.policyDependable !== undefined) destination.node.addDependency(publishing.policyDependable);
     this.topic.addSubscription(new LambdaSubscription(props.handler, { deadLetterQueue: props.deadLetterQueue }));
 
     const action = new SnsAction(props.alarmTopic);

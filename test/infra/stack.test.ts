@@ -537,14 +537,17 @@ describe('least privilege', () => {
 
     // Assess
     // The invitation's admin, and the customer's notify addresses on each grant, end and expiry.
-    expect(senders.toSorted()).toEqual(['cleanup-expired', 'create-invitation', 'decide-acceptance', 'end-relationship', 'resend-invitation']);
+    // The partner's contact address too, when its request email bounced (record-email-events).
+    expect(senders.toSorted()).toEqual(['cleanup-expired', 'create-invitation', 'decide-acceptance', 'end-relationship', 'record-email-events', 'resend-invitation']);
     for (const name of names) {
       const statements = sesStatements.get(name) ?? [];
       if (!senders.includes(name)) {
         expect(statements, name).toEqual([]);
         continue;
       }
+      // The sender address, its domain, and the configuration set.
       expect(statements.map(actionsOf), name).toEqual([
+        ['ses:SendEmail', 'ses:SendRawEmail'],
         ['ses:SendEmail', 'ses:SendRawEmail'],
         ['ses:SendEmail', 'ses:SendRawEmail'],
       ]);
@@ -552,6 +555,8 @@ describe('least privilege', () => {
       expect(resources).not.toContain('"*"');
       expect(resources).toContain(`:identity/${config.senderEmail}"`);
       expect(resources).toContain(`:identity/${domain}"`);
+      // Sending with the configuration set is authorised on it too, and only on this one.
+      expect(resources).toContain(`":configuration-set/",{"Ref":"${logicalId(stack, stack.mailer.configurationSet)}"}`);
       expect(resources).toContain(`"arn:${partitionOf(config.region)}:ses:${config.region}:"`);
     }
   });
@@ -674,6 +679,7 @@ describe('the functions', () => {
       POWERTOOLS_SERVICE_NAME: 'partner-relationships',
       POWERTOOLS_METRICS_NAMESPACE: 'PartnerRelationships',
       ...(isIdempotent(name) ? { IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyId } } : {}),
+      ...(specOf(name).sendsEmail === true ? { SES_CONFIGURATION_SET: { Ref: logicalId(stack, stack.mailer.configurationSet) } } : {}),
       ...(consumesStream(name) ? { EVENT_BUS_NAME: 'default' } : {}),
       ...(specOf(name).usesSignIn === true
         ? {
@@ -859,8 +865,8 @@ describe('operations', () => {
     const alarms = Object.values(alarmsById());
 
     // Assess
-    // errors and throttles per function, API 5xx, dead letters, wrong secrets, and the stream consumer's iterator age
-    expect(alarms).toHaveLength(2 * names.length + 3 + 1);
+    // errors and throttles per function, API 5xx, dead letters, wrong secrets, the stream consumer's iterator age, SES bounce and complaint rates
+    expect(alarms).toHaveLength(2 * names.length + 3 + 1 + 2);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic()]);
       expect(alarm.OKActions).toEqual([topic()]);
@@ -871,7 +877,9 @@ describe('operations', () => {
 
   it('takes alarm messages only over TLS, from CloudWatch alarms of this account', () => {
     // Act
-    const [policy, ...others] = Object.values(resourcesOf('AWS::SNS::TopicPolicy'));
+    const alarmTopicId = logicalId(stack, stack.monitoring.topic);
+    const policies = Object.values(resourcesOf('AWS::SNS::TopicPolicy')).filter((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: alarmTopicId }]));
+    const [policy, ...others] = policies;
     const statements = (policy?.Properties.PolicyDocument as { Statement: Json[] }).Statement;
 
     // Assess
@@ -885,7 +893,8 @@ describe('operations', () => {
         Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
       }),
     ]);
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    // The email events' topic has the one subscription of its own: record-email-events.
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
   });
 
   it('emails the alarms to the operator when asked to', () => {
@@ -962,6 +971,9 @@ describe('the deployment', () => {
     const sesIdentity = (identity: string): unknown => ({
       'Fn::Join': ['', [`arn:${partition}:ses:${region}:`, { Ref: 'AWS::AccountId' }, `:identity/${identity}`]],
     });
+    const configurationSet = {
+      'Fn::Join': ['', [`arn:${partition}:ses:${region}:`, { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: logicalId(other.stack, other.stack.mailer.configurationSet) }]],
+    };
 
     // Assess
     expect(other.stack.region).toBe(region);
@@ -979,7 +991,7 @@ describe('the deployment', () => {
           Match.objectLike({
             Action: ['ses:SendEmail', 'ses:SendRawEmail'],
             // `minimizePolicies` sorts the resources.
-            Resource: [sesIdentity(sender), sesIdentity(sender.split('@')[1] ?? '')].toSorted(byJson),
+            Resource: [sesIdentity(sender), sesIdentity(sender.split('@')[1] ?? ''), configurationSet].toSorted(byJson),
           }),
         ]),
       },
