@@ -40,7 +40,7 @@ const invitation = {
   createdAt: '2025-01-01T00:00:00.000Z',
   expiresAt: '2025-01-15T00:00:00.000Z',
   resendCount: 0,
-  email: { status: 'SENT' },
+  email: { status: 'SENT', at: '2026-01-01T00:00:00.000Z' },
 };
 
 const answer = (method: string, path: string, status: number, body: unknown, headers: Record<string, string> = {}): ObservedResponse => ({
