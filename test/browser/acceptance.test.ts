@@ -39,6 +39,8 @@ describe('the acceptance page in a browser', () => {
     // Prepare
     const { id, url } = await invite(['USER_ADMIN']);
     const token = await t.partnerToken('fabrikam');
+    // The email's own news (SES's simulated delivery) lands first; only the fetches are under test.
+    await t.stack.emailEventsSettled();
     const before = (await t.api('GET', `/invitations/${id}`, { token })).text;
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -128,6 +128,8 @@ describe('partners invite a customer, the admin accepts from the email', () => {
     const created = await invite('fabrikam', customer);
     const { url } = linkIn((await emailsTo(`admin@${customer}`))[0]!);
     const token = await partnerToken('fabrikam');
+    // The email's own news (SES's simulated delivery) lands first; only the fetches are under test.
+    await t.stack.emailEventsSettled();
     const before = (await api('GET', `/invitations/${created.json?.id}`, { token })).text;
     expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(url)).status).toBe(200);
