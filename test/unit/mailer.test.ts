@@ -1,0 +1,53 @@
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resetConfig } from '../../shared/config.js';
+import { observeSentEmails, resetSes, sendEmail } from '../../shared/mail/mailer.js';
+
+const ses = mockClient(SESClient);
+const content = { subject: 's', text: 't', html: '<p>h</p>' };
+
+beforeAll(() => {
+  vi.stubEnv('TABLE_NAME', 'mailer-unit');
+  vi.stubEnv('PUBLIC_BASE_URL', 'https://example.test');
+  vi.stubEnv('SENDER_EMAIL', 'noreply@example.test');
+  vi.stubEnv('SES_ENDPOINT', '');
+});
+beforeEach(() => {
+  ses.reset();
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+  resetConfig();
+  resetSes();
+});
+afterAll(() => {
+  ses.restore();
+  vi.unstubAllEnvs();
+  resetConfig();
+});
+
+describe('sending an email', () => {
+  it("names the configuration set whose events say what became of it, when the stack sets SES_CONFIGURATION_SET", async () => {
+    vi.stubEnv('SES_CONFIGURATION_SET', 'partner-relationships-emails');
+
+    await sendEmail('admin@contoso.com', content);
+
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.ConfigurationSetName).toBe('partner-relationships-emails');
+    vi.stubEnv('SES_CONFIGURATION_SET', '');
+  });
+
+  it('names none locally, where the SES stand-in has no configuration sets', async () => {
+    await sendEmail('admin@contoso.com', content);
+
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).not.toHaveProperty('ConfigurationSetName');
+  });
+
+  it('tells the observer (the local mailbox simulator) of each accepted email with its message id', async () => {
+    const seen: string[] = [];
+    const previous = observeSentEmails((to, messageId) => seen.push(`${to} ${messageId}`));
+
+    await sendEmail('bounce@contoso.com', content);
+    observeSentEmails(previous);
+
+    expect(seen).toEqual(['bounce@contoso.com m-1']);
+  });
+});
