@@ -4,7 +4,7 @@
  * on the wire and must be one of the acting partner's own keys, and the customer's
  * subscriptions and every other partner's items stay byte-for-byte as they were.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../shared/acceptance/service.js';
 import { runCleanup } from '../../shared/cleanup/service.js';
@@ -117,6 +117,11 @@ const watched = async () => rawItems(WATCHED.map((w) => w.key));
 
 /** Why a recorded write is not the acting partner's own, or undefined when it is. */
 async function trespass(write: RecordedWrite, by: readonly PartnerId[]): Promise<string | undefined> {
+  // The record of a sent invitation email (message id → invitation), written with its SENT status: the acting partner's own.
+  if (write.PK.startsWith('EMAIL#')) {
+    const lookup = await db().send(new GetCommand({ TableName: tableName(), Key: { PK: write.PK, SK: write.SK }, ConsistentRead: true }));
+    return write.SK === 'EMAIL' && by.some((p) => p === lookup.Item?.partnerId) ? undefined : 'another partner\'s email record';
+  }
   // The create and accept transactions check (never write) the customer's policy.
   if (write.PK === `CUSTOMER#${CUSTOMER}` && write.SK === 'POLICY') return write.kind === 'ConditionCheck' ? undefined : "the customer's policy";
   if (write.PK.startsWith('CUSTOMER#') || write.SK.startsWith('SUBSCRIPTION#')) return "the customer's own items";
