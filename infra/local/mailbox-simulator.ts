@@ -9,7 +9,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { now } from '../../shared/clock.js';
 import { findEmailMessage } from '../../shared/invitations/repository.js';
 import type { EmailEventType } from '../../shared/invitations/email-events.js';
-import { observeSentEmails } from '../../shared/mail/mailer.js';
+import { EMAIL_KIND_TAG, observeSentEmails, type EmailKind } from '../../shared/mail/mailer.js';
 import { lambdaContext } from './gateway.js';
 
 /** The event SES's simulator answers for an address: `bounce…` bounces, `complaint…` complains, anything else is delivered. */
@@ -26,7 +26,7 @@ export function sesEventNotification(
   messageId: string,
   to: string,
   at: Date,
-  options: { bounceType?: string; source?: string } = {},
+  options: { bounceType?: string; source?: string; kind?: EmailKind } = {},
 ): SNSEvent {
   const timestamp = at.toISOString();
   const details = {
@@ -46,7 +46,7 @@ export function sesEventNotification(
   }[eventType];
   const message = {
     eventType,
-    mail: { timestamp, source: options.source ?? 'no-reply@local', messageId, destination: [to], headersTruncated: false, tags: {} },
+    mail: { timestamp, source: options.source ?? 'no-reply@local', messageId, destination: [to], headersTruncated: false, tags: options.kind === undefined ? {} : { [EMAIL_KIND_TAG]: [options.kind] } },
     ...details,
   };
   return {
@@ -79,16 +79,17 @@ export interface MailboxSimulator {
   stop(): Promise<void>;
 }
 
-/** Backoff (ms) while the send's record, written just after SES answered, is not in the table yet; then the email is not an invitation's. */
+/** Backoff (ms) while an invitation email's record, written just after SES answered, is not in the table yet. */
 const RECORD_WAITS = [5, 10, 20, 40, 80, 160, 320, 640];
 
 /** Starts observing the emails this process sends and answers each with its simulated event. */
 export function startMailboxSimulator(options: { log: (line: string) => void }): MailboxSimulator {
   const pending = new Set<Promise<void>>();
   let stopped = false;
-  const simulate = async (to: string, messageId: string) => {
+  const simulate = async (to: string, messageId: string, kind: EmailKind) => {
     // An invitation's email is recorded (with its lookup item) after SES answered; SES's events come later too.
-    for (const wait of RECORD_WAITS) {
+    // Other emails are never recorded: their events go out at once (the handler ignores them by their tag).
+    for (const wait of kind === 'invitation' ? RECORD_WAITS : []) {
       if (stopped) return;
       if ((await findEmailMessage(messageId)) !== undefined) break;
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -96,10 +97,10 @@ export function startMailboxSimulator(options: { log: (line: string) => void }):
     if (stopped) return;
     const outcome = simulatedOutcome(to);
     const { handler } = await import('../../functions/record-email-events.js');
-    await handler(sesEventNotification(outcome, messageId, to, now()), lambdaContext('record-email-events'));
+    await handler(sesEventNotification(outcome, messageId, to, now(), { kind }), lambdaContext('record-email-events'));
   };
-  const previous = observeSentEmails((to, messageId) => {
-    const run = simulate(to, messageId).catch((error: unknown) => options.log(`mailbox simulator: ${error instanceof Error ? error.message : String(error)}`));
+  const previous = observeSentEmails((to, messageId, kind) => {
+    const run = simulate(to, messageId, kind).catch((error: unknown) => options.log(`mailbox simulator: ${error instanceof Error ? error.message : String(error)}`));
     pending.add(run);
     void run.finally(() => pending.delete(run));
   });

@@ -11,6 +11,7 @@ import { now } from '../clock.js';
 import { logger } from '../log.js';
 import { notifyEmailBounced } from '../notices/service.js';
 import { BOUNCE_TYPES, type BounceType } from './model.js';
+import { EMAIL_KIND_TAG } from '../mail/mailer.js';
 import { findEmailMessage, recordEmailOutcome, type EMAIL_STATUS_FROM } from './repository.js';
 
 /** The event types the configuration set publishes, and the status each one means. */
@@ -25,7 +26,7 @@ const withTime = z.looseObject({ timestamp: z.string().optional() });
 /** The part of SES's event notification this service reads (the rest is ignored). */
 export const sesEventSchema = z.looseObject({
   eventType: z.string(),
-  mail: z.looseObject({ messageId: z.string().min(1), timestamp: z.string().optional() }),
+  mail: z.looseObject({ messageId: z.string().min(1), timestamp: z.string().optional(), tags: z.record(z.string(), z.array(z.string())).optional() }),
   bounce: z.looseObject({ bounceType: z.string().optional(), timestamp: z.string().optional() }).optional(),
   delivery: withTime.optional(),
   complaint: withTime.optional(),
@@ -48,6 +49,9 @@ export async function recordEmailEvent(message: string): Promise<EmailEventOutco
     return 'IGNORED';
   }
   const status = EMAIL_EVENT_STATUS[event.eventType as EmailEventType];
+  // A notice's fate is not recorded: its tag says so without a read (untagged: an older send, looked up).
+  const kind = event.mail.tags?.[EMAIL_KIND_TAG];
+  if (kind !== undefined && !kind.includes('invitation')) return 'UNKNOWN_MESSAGE';
   const email = await findEmailMessage(event.mail.messageId);
   // A notice (not an invitation's email), or one older than its lookup item's life.
   if (email === undefined) return 'UNKNOWN_MESSAGE';

@@ -119,7 +119,7 @@ async function deliver(invitation: Invitation, secret: string, options: { replac
   const link = acceptanceLink(config().publicBaseUrl, invitation.id, secret);
   let email: EmailDelivery;
   try {
-    const messageId = await sendEmail(invitation.adminEmail, invitationEmail(invitation, link, options));
+    const messageId = await sendEmail(invitation.adminEmail, invitationEmail(invitation, link, options), 'invitation');
     email = { status: 'SENT', messageId, at: now().toISOString() };
   } catch (error) {
     logger.warn('Invitation email failed', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });

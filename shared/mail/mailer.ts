@@ -30,8 +30,17 @@ export function resetSes(): void {
   client = undefined;
 }
 
+/**
+ * What an email is, sent to SES as the message tag `kind` (SES's events carry it back in
+ * `mail.tags`): only an invitation's email has a fate the service records.
+ */
+export type EmailKind = 'invitation' | 'notice';
+
+/** The message tag that names an email's kind. */
+export const EMAIL_KIND_TAG = 'kind';
+
 /** Sees every email SES accepted: the local stack's mailbox simulator; nothing in AWS. */
-export type SentEmailObserver = (to: string, messageId: string) => void;
+export type SentEmailObserver = (to: string, messageId: string, kind: EmailKind) => void;
 let observer: SentEmailObserver | undefined;
 
 /** Installs (or, with undefined, removes) the observer of sent emails; answers the one it replaced. */
@@ -42,13 +51,14 @@ export function observeSentEmails(next: SentEmailObserver | undefined): SentEmai
 }
 
 /** Sends one email from the configured sender, with the configuration set whose events say what became of it; resolves to SES's message id. */
-export async function sendEmail(to: string, content: EmailContent): Promise<string> {
+export async function sendEmail(to: string, content: EmailContent, kind: EmailKind = 'notice'): Promise<string> {
   const { senderEmail, sesConfigurationSet } = config();
   const result = await ses().send(
     new SendEmailCommand({
       Source: senderEmail,
       ...(sesConfigurationSet === undefined ? {} : { ConfigurationSetName: sesConfigurationSet }),
       Destination: { ToAddresses: [to] },
+      Tags: [{ Name: EMAIL_KIND_TAG, Value: kind }],
       Message: {
         Subject: { Data: content.subject, Charset: 'UTF-8' },
         Body: { Text: { Data: content.text, Charset: 'UTF-8' }, Html: { Data: content.html, Charset: 'UTF-8' } },
@@ -56,6 +66,6 @@ export async function sendEmail(to: string, content: EmailContent): Promise<stri
     }),
   );
   const messageId = result.MessageId ?? '';
-  if (messageId !== '') observer?.(to, messageId);
+  if (messageId !== '') observer?.(to, messageId, kind);
   return messageId;
 }

@@ -8,7 +8,7 @@ import { recordEmailEvent } from '../../shared/invitations/email-events.js';
 import type { EmailEventType } from '../../shared/invitations/email-events.js';
 import { getInvitation, resendInvitation } from '../../shared/invitations/service.js';
 import { putPartner } from '../../shared/partners/repository.js';
-import { uniqueDomain, useTestTable } from '../support/environment.js';
+import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { auditTrail, invite } from '../support/lifecycle.js';
 import { emailsTo } from '../support/mail.js';
 
@@ -116,5 +116,16 @@ describe("SES's events on the invitation's email", () => {
     expect(await recordEmailEvent(sesEventNotification('Bounce', 'not-an-invitation', 'x@example.com', AT).Records[0]!.Sns.Message)).toBe('UNKNOWN_MESSAGE');
     expect(await recordEmailEvent('{"eventType":"Open","mail":{"messageId":"m"}}')).toBe('IGNORED');
     expect(await recordEmailEvent('not json')).toBe('IGNORED');
+  });
+
+  it("passes over a notice's events by the kind tag SES carries back, without reading the table", async () => {
+    // Prepare
+    const counter = countSdkCalls();
+    // Act
+    const outcome = await recordEmailEvent(sesEventNotification('Delivery', 'a-notice', 'security@example.com', AT, { kind: 'notice' }).Records[0]!.Sns.Message);
+    counter.stop();
+    // Assess
+    expect(outcome).toBe('UNKNOWN_MESSAGE');
+    expect(counter.calls).toEqual([]);
   });
 });

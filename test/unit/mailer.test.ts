@@ -26,6 +26,13 @@ afterAll(() => {
 });
 
 describe('sending an email', () => {
+  it('tags each email with its kind, which SES hands back in its events', async () => {
+    await sendEmail('admin@contoso.com', content, 'invitation');
+    await sendEmail('security@contoso.com', content);
+
+    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input.Tags)).toEqual([[{ Name: 'kind', Value: 'invitation' }], [{ Name: 'kind', Value: 'notice' }]]);
+  });
+
   it("names the configuration set whose events say what became of it, when the stack sets SES_CONFIGURATION_SET", async () => {
     vi.stubEnv('SES_CONFIGURATION_SET', 'partner-relationships-emails');
 
