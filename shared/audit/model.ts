@@ -27,12 +27,15 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const CUSTOMER_ONLY_EVENT_TYPES: readonly AuditEventType[] = ['RelationshipOverlapDetected'];
 
 /** Who made a transition happen: a caller as its token names it, the customer admin through the emailed link, or the system. */
-export const actorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('partner'), partnerId: z.string() }),
+const ACTOR_SHAPES = [
+  { kind: z.literal('partner'), partnerId: z.string() },
   // `subject`: the identity provider's `sub` of a signed-in customer admin.
-  z.strictObject({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional(), subject: z.string().optional() }),
-  z.strictObject({ kind: z.literal('system') }),
-]);
+  { kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional(), subject: z.string().optional() },
+  { kind: z.literal('system') },
+] as const;
+export const actorSchema = z.discriminatedUnion('kind', [z.strictObject(ACTOR_SHAPES[0]), z.strictObject(ACTOR_SHAPES[1]), z.strictObject(ACTOR_SHAPES[2])]);
+/** The same actor read from a stored record: fields it does not know are left behind rather than refused. */
+export const storedActorSchema = z.discriminatedUnion('kind', [z.object(ACTOR_SHAPES[0]), z.object(ACTOR_SHAPES[1]), z.object(ACTOR_SHAPES[2])]);
 export type Actor = z.output<typeof actorSchema>;
 
 /** One audit record as the API shows it (the answer's schema). */

@@ -5,7 +5,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { AUDIT_EVENT_TYPES, detailType, type AuditEvent } from '../audit/model.js';
+import { AUDIT_EVENT_TYPES, detailType, storedActorSchema, type AuditEvent } from '../audit/model.js';
 import { localCredentials } from '../data/client.js';
 import { retireOnClientSideFailure } from '../sdk-clients.js';
 import { logger } from '../log.js';
@@ -45,19 +45,13 @@ export function resetEventBridge(): void {
   client = undefined;
 }
 
-const actor = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('partner'), partnerId: z.string() }),
-  z.object({ kind: z.literal('customer'), customerDomain: z.string(), email: z.string().optional() }),
-  z.object({ kind: z.literal('system') }),
-]);
-
 /** The fields of a stored audit item that make up an event; anything else on the item (keys, ttl) is left behind. */
 const auditItem = z.object({
   type: z.literal('AUDIT'),
   eventType: z.enum(AUDIT_EVENT_TYPES),
   id: z.string().min(1),
   at: z.iso.datetime(),
-  actor,
+  actor: storedActorSchema,
   partnerId: z.string().optional(),
   customerDomain: z.string(),
   invitationId: z.string().optional(),

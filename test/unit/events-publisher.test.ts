@@ -129,6 +129,17 @@ describe('the event publisher', () => {
     expect(Object.keys(JSON.parse(entries[1]!.Detail!)).sort()).toEqual(['actor', 'at', 'customerDomain', 'id', 'invitationId', 'partnerId', 'type']);
   });
 
+  it('publishes the signed-in admin who accepted, subject included, as the audit record names them', async () => {
+    // Prepare
+    const actor = { kind: 'customer', customerDomain: 'contoso.com', email: 'admin@contoso.com', subject: 'sub-123' };
+    const accepted = auditItem({ actor });
+    // Act
+    await publishAuditRecords([record(accepted)]);
+    // Assess
+    const [[entry]] = sentEntries() as [[PutEventsRequestEntry]];
+    expect(JSON.parse(entry.Detail!).actor).toEqual(actor);
+  });
+
   it('publishes a record without a partner (the customer\'s policy change) as "Customer Policy Changed", without partnerId', async () => {
     // Prepare
     const change = auditItem({
