@@ -51,6 +51,8 @@ describe('npm start', () => {
     const env = await ports();
     const child = start(env);
     const done = exited(child);
+    let printed = '';
+    child.stdout.on('data', (c: Buffer) => (printed += c.toString()));
     // Act
     let health = 0;
     for (let i = 0; i < 200 && health !== 200; i++) {
@@ -60,6 +62,8 @@ describe('npm start', () => {
     const viewer = await fetch(`http://127.0.0.1:${env.SES_PORT}/`).then((r) => r.status);
     const discovery = await fetch(`http://localhost:${env.IDP_PORT}/.well-known/openid-configuration`).then((r) => r.json() as Promise<{ issuer: string }>);
     expect(dynamoDbLocalOn(env.DYNAMODB_PORT)).toHaveLength(1);
+    // The gateway answers before the banner is printed: stop only once it is out.
+    for (let i = 0; i < 100 && !printed.includes('Ctrl-C stops everything.'); i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     const { code, stdout } = await done;
     // Assess
