@@ -16,6 +16,7 @@ import { problemResponse, toProblem } from '../../shared/http/problem.js';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
 import { readBody } from './http.js';
 import { verifyToken, type LocalKeys } from './jwt.js';
+import { invoke } from './invoke.js';
 
 /** A function's Lambda handler as the gateway calls it. */
 export type Handler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -160,9 +161,8 @@ async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route
   lap('authorize');
   const event = toEvent(req, url, match, body, claims);
   const handler = await (options.loadHandler ?? loadHandler)(match.route.function);
-  const context = lambdaContext(match.route.function);
   lap('event');
-  const result = await handler(event, context);
+  const result = await invoke(handler, event, match.route.function);
   lap('handler');
   reply(typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result, method === 'HEAD');
   lap('send');
@@ -224,25 +224,6 @@ function toEvent(
       ...(claims === undefined ? {} : { authorizer: { jwt: { claims, scopes: [] } } }),
     },
   } as ApiEvent;
-}
-
-/** The Lambda context a function gets locally: a name, a request id and ten seconds. */
-export function lambdaContext(name: string): Context {
-  const deadline = Date.now() + 10_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `local:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/local/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** What the client receives of a result: status, headers by lower-case name, and the body as text. */

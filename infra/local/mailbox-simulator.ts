@@ -10,7 +10,7 @@ import { now } from '../../shared/clock.js';
 import { findEmailMessage } from '../../shared/invitations/repository.js';
 import type { EmailEventType } from '../../shared/invitations/email-events.js';
 import { EMAIL_KIND_TAG, observeSentEmails, type EmailKind } from '../../shared/mail/mailer.js';
-import { lambdaContext } from './gateway.js';
+import { invoke } from './invoke.js';
 
 /** The event SES's simulator answers for an address: `bounce…` bounces, `complaint…` complains, anything else is delivered. */
 export function simulatedOutcome(to: string): Exclude<EmailEventType, 'Reject'> {
@@ -97,7 +97,7 @@ export function startMailboxSimulator(options: { log: (line: string) => void }):
     if (stopped) return;
     const outcome = simulatedOutcome(to);
     const { handler } = await import('../../functions/record-email-events.js');
-    await handler(sesEventNotification(outcome, messageId, to, now(), { kind }), lambdaContext('record-email-events'));
+    await invoke(handler, sesEventNotification(outcome, messageId, to, now(), { kind }), 'record-email-events');
   };
   const previous = observeSentEmails((to, messageId, kind) => {
     const run = simulate(to, messageId, kind).catch((error: unknown) => options.log(`mailbox simulator: ${error instanceof Error ? error.message : String(error)}`));

@@ -10,11 +10,12 @@ import { localCredentials, resetDb } from '../../shared/data/client.js';
 import { resetSes } from '../../shared/mail/mailer.js';
 import { resetIdempotency } from '../../shared/http/idempotency.js';
 import { resetEventBridge } from '../../shared/events/publisher.js';
-import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
+import type { CleanupReport } from '../../shared/cleanup/service.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge.js';
 import { closeServer, listen } from './http.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
-import { createGateway, lambdaContext, type GatewayOptions } from './gateway.js';
+import { createGateway, type GatewayOptions } from './gateway.js';
+import { invoke } from './invoke.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
 import { assertPortsFree, startDynamoDbLocal, startSesStandIn, type RunningService } from './processes.js';
 import { seed } from './seed.js';
@@ -128,7 +129,7 @@ export async function startLocalStack(
         dynamodbEndpoint,
         tableName: settings.tableName,
         log,
-        handler: async (event) => (await import('../../functions/publish-events.js')).handler(event, lambdaContext('publish-events')),
+        handler: async (event) => invoke((await import('../../functions/publish-events.js')).handler, event, 'publish-events'),
         onDeadLetter: (letter) => standIn?.addDeadLetter(letter),
       });
     }
@@ -155,8 +156,10 @@ export async function startLocalStack(
     const seedAdminPassword = await ensureCustomerAdmin(settings.dataDir, SEED_CUSTOMER_ADMIN);
 
     if (options.cleanupTimer !== false && settings.cleanupIntervalSeconds > 0) {
+      const invokeCleanup = async () => invoke((await import('../../functions/cleanup-expired.js')).handler, {}, 'cleanup-expired');
       const timer = setInterval(() => {
-        runCleanup().then(
+        // The schedule invokes the cleanup function, as EventBridge Scheduler does in AWS.
+        invokeCleanup().then(
           (report) => logCleanup(report, log),
           (error: unknown) => log(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`),
         );

@@ -3,10 +3,13 @@
  * request id and the cold-start flag, through the HTTP chain (over the local gateway, which hands
  * each function a context as Lambda does) and in the plain handlers.
  */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as publishEvents } from '../../functions/publish-events.js';
+import { logger } from '../../shared/log.js';
 import { uniqueDomain } from '../support/environment.js';
-import { lambdaContext } from '../support/events.js';
+import { invoke, lambdaContext } from '../support/events.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 // The level the logger starts with, before the modules load: the Lambda context middleware puts
@@ -58,9 +61,29 @@ describe('log lines joinable to their request', () => {
     // Prepare
     const context = lambdaContext('publish-events');
     // Act
-    await publishEvents({ Records: [] }, context);
+    await invoke(publishEvents, { Records: [] }, context);
     // Assess
     const published = lines.filter((line) => line.message === 'audit events published');
     expect(published.at(-1)).toMatchObject({ function_name: 'publish-events', function_request_id: context.awsRequestId, cold_start: expect.any(Boolean) });
+  });
+
+  it('keeps each invocation its own context when the local stack runs several at once, as Lambda Managed Instances does', async () => {
+    // Prepare: a slow invocation logs after a second one, in the same process, has started and logged.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = middy(async () => {
+      await gate;
+      logger.info('slow invocation done');
+    }).use(injectLambdaContext(logger));
+    const quick = middy(async () => logger.info('quick invocation done')).use(injectLambdaContext(logger));
+    const slowContext = lambdaContext('slow-function');
+    // Act
+    const slowRun = invoke(slow, {}, slowContext);
+    await invoke(quick, {}, 'quick-function');
+    release();
+    await slowRun;
+    // Assess
+    const line = lines.find((entry) => entry.message === 'slow invocation done');
+    expect(line).toMatchObject({ function_name: 'slow-function', function_request_id: slowContext.awsRequestId });
   });
 });

@@ -1,7 +1,7 @@
 /** SES's events about an invitation's email, recorded on it: each transition, once, and only for the current link. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/record-email-events.js';
-import { lambdaContext } from '../../infra/local/gateway.js';
+import { invoke } from '../../infra/local/invoke.js';
 import { sesEventNotification } from '../../infra/local/mailbox-simulator.js';
 import { findInvitation } from '../../shared/invitations/repository.js';
 import { recordEmailEvent } from '../../shared/invitations/email-events.js';
@@ -32,7 +32,7 @@ async function sent(extra: Record<string, unknown> = {}) {
 
 /** SES's event about `messageId`, as the SNS subscription hands it to the function. */
 async function deliverEvent(type: EmailEventType, messageId: string, to: string, options: { bounceType?: string; at?: Date } = {}) {
-  await handler(sesEventNotification(type, messageId, to, options.at ?? AT, options), lambdaContext('record-email-events'));
+  await invoke(handler, sesEventNotification(type, messageId, to, options.at ?? AT, options), 'record-email-events');
 }
 
 const emailOf = async (id: string) => (await getInvitation(partnerId, id)).email;

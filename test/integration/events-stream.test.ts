@@ -16,7 +16,7 @@ import { createInvitation } from '../../shared/invitations/service.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn, type ReceivedEvent } from '../../infra/local/eventbridge.js';
 import { startStreamPoller, type DeadLetter, type StreamPoller } from '../../infra/local/stream-poller.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
-import { lambdaContext } from '../support/events.js';
+import { invoke } from '../support/events.js';
 import { emailsTo, linkIn } from '../support/mail.js';
 
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -36,7 +36,7 @@ async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
     throwNext--;
     throw new Error('handler failing on purpose');
   }
-  return publishEvents(event, lambdaContext('publish-events'));
+  return invoke(publishEvents, event, 'publish-events');
 }
 
 const startPoller = () => startStreamPoller({ dynamodbEndpoint: inject('dynamodbEndpoint'), tableName, handler, log: (line) => lines.push(line), intervalMs: 100 });
@@ -229,7 +229,7 @@ describe('the stream poller and a record that always fails', () => {
       onDeadLetter: (letter) => standIn.addDeadLetter(letter),
       handler: async (event) => {
         const poison = event.Records.find(isPoisoned);
-        if (poison === undefined) return publishEvents(event, lambdaContext('publish-events'));
+        if (poison === undefined) return invoke(publishEvents, event, 'publish-events');
         poisonedSequence = poison.dynamodb?.SequenceNumber ?? '';
         tries.push(event.Records.map((record) => record.dynamodb?.SequenceNumber ?? ''));
         throw new Error('this record cannot be published');

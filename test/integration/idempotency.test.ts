@@ -11,7 +11,7 @@ import { claimsFor, TOKEN_SHAPES, type TokenShape } from '../../shared/identity/
 import { ensureIdempotencyTable } from '../../infra/local/idempotency-table.js';
 import { handler as createInvitation } from '../../functions/create-invitation.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
-import { apiEvent, lambdaContext } from '../support/events.js';
+import { apiEvent, invoke as invokeFunction } from '../support/events.js';
 import { auditTrail } from '../support/lifecycle.js';
 import { emailsTo } from '../support/mail.js';
 
@@ -51,13 +51,14 @@ beforeAll(async () => {
 // Cognito ID tokens (`custom:partner_id`, what the API gets in AWS) and access tokens with plain claims.
 describe.each(TOKEN_SHAPES)('Idempotency-Key on POST /invitations, with %s tokens', (shape: TokenShape) => {
   const invoke = async (partnerId: string, body: unknown, key?: string) =>
-    (await createInvitation(
+    (await invokeFunction(
+      createInvitation,
       apiEvent('POST', '/invitations', {
         body,
         claims: claimsFor({ kind: 'partner', partnerId }, shape),
         headers: key === undefined ? {} : { 'idempotency-key': key },
       }),
-      lambdaContext('create-invitation'),
+      'create-invitation',
     )) as APIGatewayProxyStructuredResultV2;
   const invitationOf = (customer: string) => ({ customerDomain: customer, adminEmail: `admin@${customer}` });
 
@@ -180,13 +181,14 @@ describe('the idempotency store', () => {
     return tables;
   };
   const keyed = (customer: string) =>
-    createInvitation(
+    invokeFunction(
+      createInvitation,
       apiEvent('POST', '/invitations', {
         body: { customerDomain: customer, adminEmail: `admin@${customer}` },
         claims: claimsFor({ kind: 'partner', partnerId: 'fabrikam' }, 'id'),
         headers: { 'idempotency-key': randomUUID() },
       }),
-      lambdaContext('create-invitation'),
+      'create-invitation',
     ) as Promise<APIGatewayProxyStructuredResultV2>;
 
   it("keeps its records through the process's one DynamoDB client, and through the new one after that client is replaced", async () => {

@@ -41,7 +41,7 @@ export function apiEvent(
 }
 
 /** The same Lambda context the local gateway gives a function. */
-export { lambdaContext } from '../../infra/local/gateway.js';
+export { invoke, lambdaContext } from '../../infra/local/invoke.js';
 
 let sequence = 0;
 

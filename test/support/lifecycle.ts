@@ -7,7 +7,7 @@ import type { JwtClaims } from '../../shared/identity/caller.js';
 import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation } from '../../shared/invitations/service.js';
 import type { InvitationView } from '../../shared/invitations/model.js';
-import { apiEvent, lambdaContext } from './events.js';
+import { apiEvent, invoke } from './events.js';
 import { newestLinkFor } from './mail.js';
 
 /** `'ok'`, or `'<status> <code>'` of the error a call was refused with. */
@@ -58,7 +58,7 @@ export async function callHandler(
 ): Promise<string> {
   const path = Object.entries(request.params).reduce((route, [name, value]) => route.replace(`{${name}}`, encodeURIComponent(value)), request.route);
   const event = apiEvent(request.method, path, { body: request.body, claims: request.claims, pathParameters: request.params });
-  const result = (await handler(event, lambdaContext('test'))) as { statusCode: number; body?: string };
+  const result = (await invoke(handler, event, 'test')) as { statusCode: number; body?: string };
   if (result.statusCode < 300) return 'ok';
   return `${result.statusCode} ${(JSON.parse(result.body ?? '{}') as { code?: string }).code}`;
 }

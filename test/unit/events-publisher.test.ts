@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { publishAuditRecords, resetEventBridge } from '../../shared/events/publisher.js';
 import { handler } from '../../functions/publish-events.js';
-import { lambdaContext } from '../support/events.js';
+import { invoke } from '../support/events.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 let sequence = 100;
@@ -72,7 +72,7 @@ describe('the event publisher', () => {
     // Prepare
     const item = auditItem({ tokenHash: 'must-never-leave', secret: 'nor-this' });
     // Act
-    const result = await handler({ Records: [record(item)] }, lambdaContext('publish-events'));
+    const result = await invoke(handler, { Records: [record(item)] }, 'publish-events');
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     const [[entry]] = sentEntries() as [[PutEventsRequestEntry]];
@@ -104,7 +104,7 @@ describe('the event publisher', () => {
     const empty = record(auditItem({ eventType: 'InvitationDeclined', id: 'audit-empty', details: {} }));
     empty.dynamodb!.NewImage!.details = JSON.parse('{"M":{}}') as never;
     // Act
-    const result = await handler({ Records: [declined, empty] }, lambdaContext('publish-events'));
+    const result = await invoke(handler, { Records: [declined, empty] }, 'publish-events');
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     const details = sentEntries().flat().map((entry) => (JSON.parse(entry.Detail!) as { details: unknown }).details);

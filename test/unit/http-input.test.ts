@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { httpHandler, type ApiEvent } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/responses.js';
-import { lambdaContext } from '../../infra/local/gateway.js';
+import { invoke } from '../../infra/local/invoke.js';
 
 function event(overrides: Partial<ApiEvent> & { method?: string } = {}): ApiEvent {
   const { method = 'POST', ...rest } = overrides;
@@ -33,7 +33,7 @@ function route() {
       return json(200, { id: request.params.id });
     },
   );
-  return { calls, call: async (e: ApiEvent) => (await handler(e, lambdaContext('test'))) as { statusCode: number; headers: Record<string, string>; body: string } };
+  return { calls, call: async (e: ApiEvent) => (await invoke(handler, e, 'test')) as { statusCode: number; headers: Record<string, string>; body: string } };
 }
 
 const problem = (response: { body: string }) => JSON.parse(response.body) as { code: string; detail: string; errors?: { path: string; message: string }[] };
@@ -91,7 +91,7 @@ describe('a JSON route and a body sent as form data', () => {
 
   it('still reads form posts on a route that takes them', async () => {
     const handler = httpHandler({ body: z.strictObject({ name: z.string() }), forms: true }, async ({ body }) => json(200, body));
-    const response = (await handler(event({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=ok' }), lambdaContext('test'))) as { body: string };
+    const response = (await invoke(handler, event({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=ok' }), 'test')) as { body: string };
     expect(JSON.parse(response.body)).toEqual({ name: 'ok' });
   });
 });
