@@ -10,6 +10,7 @@ import { decisionPage, problemPage, requestPage, signInNeededPage } from '../../
 import type { Relationship } from '../../shared/relationships/model.js';
 import type { Problem } from '../../shared/http/problem.js';
 import { ConflictError } from '../../shared/errors.js';
+import { relationshipFixture } from '../support/unit.js';
 
 // Every value carries markup and quotes: escaping must hold in every language.
 const EVIL = '<b>"x"</b>&';
@@ -34,20 +35,8 @@ const invitation = (overrides: Partial<Invitation> = {}): Invitation => ({
   ...overrides,
 });
 
-const relationship = (overrides: Partial<Relationship> = {}): Relationship => ({
-  id: 'rel-1',
-  partnerId: 'fabrikam',
-  partnerName: `Fabrikam ${EVIL}`,
-  customerDomain: 'contoso.com',
-  roles: ['USER_ADMIN', 'BILLING_READER'],
-  status: 'ACTIVE',
-  startsAt: '2026-01-01T00:00:00.000Z',
-  endsAt: '2026-02-01T00:00:00.000Z',
-  autoExtend: false,
-  invitationId: 'inv-1',
-  acceptedBy: { email: 'admin@contoso.com', subject: 'sub-1', signedIn: true },
-  ...overrides,
-});
+const relationship = (overrides: Partial<Relationship> = {}): Relationship =>
+  relationshipFixture({ partnerName: `Fabrikam ${EVIL}`, roles: ['USER_ADMIN', 'BILLING_READER'], ...overrides });
 
 const problem = (code: string): Problem => ({ type: `urn:x:${code}`, title: 'English title', status: 409, detail: 'English detail', code });
 const AT = new Date('2026-11-25T00:00:00.000Z');

@@ -1,18 +1,14 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '../../shared/config.js';
+import { useUnitConfig } from '../support/unit.js';
 import { observeSentEmails, resetSes, sendEmail } from '../../shared/mail/mailer.js';
 
 const ses = mockClient(SESClient);
 const content = { subject: 's', text: 't', html: '<p>h</p>' };
 
-beforeAll(() => {
-  vi.stubEnv('TABLE_NAME', 'mailer-unit');
-  vi.stubEnv('PUBLIC_BASE_URL', 'https://example.test');
-  vi.stubEnv('SENDER_EMAIL', 'noreply@example.test');
-  vi.stubEnv('SES_ENDPOINT', '');
-});
+useUnitConfig();
 beforeEach(() => {
   ses.reset();
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -21,8 +17,6 @@ beforeEach(() => {
 });
 afterAll(() => {
   ses.restore();
-  vi.unstubAllEnvs();
-  resetConfig();
 });
 
 describe('sending an email', () => {

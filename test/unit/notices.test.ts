@@ -1,43 +1,22 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { partnerKey, policyKey } from '../../shared/data/keys.js';
-import type { Relationship } from '../../shared/relationships/model.js';
 import { endedNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEndedNotice } from '../../shared/notices/emails.js';
 import { logger } from '../../shared/log.js';
+import { relationshipFixture, useUnitConfig } from '../support/unit.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESClient);
 
-const relationship = (overrides: Partial<Relationship> = {}): Relationship => ({
-  id: 'rel-1',
-  partnerId: 'fabrikam',
-  partnerName: 'Fabrikam',
-  customerDomain: 'contoso.com',
-  roles: ['USER_ADMIN'],
-  status: 'ACTIVE',
-  startsAt: '2026-01-01T00:00:00.000Z',
-  endsAt: '2026-02-01T00:00:00.000Z',
-  autoExtend: false,
-  invitationId: 'inv-1',
-  acceptedBy: { email: 'admin@contoso.com', subject: 'sub-1', signedIn: true },
-  ...overrides,
-});
+const relationship = relationshipFixture;
 
 describe('a notice to the customer', () => {
-  beforeAll(() => {
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    vi.stubEnv('TABLE_NAME', 'notices-unit');
-    vi.stubEnv('PUBLIC_BASE_URL', 'https://example.test');
-    vi.stubEnv('SENDER_EMAIL', 'noreply@example.test');
-    vi.stubEnv('DYNAMODB_ENDPOINT', '');
-    vi.stubEnv('SES_ENDPOINT', '');
-  });
+  useUnitConfig({ POWERTOOLS_METRICS_DISABLED: 'false' });
   afterAll(() => {
     dynamo.restore();
     ses.restore();
-    vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
 

@@ -1,23 +1,21 @@
 import { SendEmailCommand, SESClient, MessageRejected } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../shared/config.js';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, resetDb } from '../../shared/data/client.js';
 import { resetSes, sendEmail, ses } from '../../shared/mail/mailer.js';
 import { isClientSideFailure } from '../../shared/sdk-clients.js';
+import { useUnitConfig } from '../support/unit.js';
 
 const sesMock = mockClient(SESClient);
 const dynamodbMock = mockClient(DynamoDBDocumentClient);
 const content = { subject: 'Fabrikam asks for access', text: 'Open https://partners.example.test/accept/1?token=t', html: '<p>Open</p>' };
 
-beforeAll(() => {
-  vi.stubEnv('TABLE_NAME', 'unit');
-  vi.stubEnv('PUBLIC_BASE_URL', 'https://partners.example.test');
-  vi.stubEnv('SENDER_EMAIL', 'no-reply@partner-relationships.test');
-  vi.stubEnv('SES_ENDPOINT', 'http://127.0.0.1:9');
-  vi.stubEnv('DYNAMODB_ENDPOINT', 'http://127.0.0.1:9');
-  resetConfig();
+useUnitConfig({
+  PUBLIC_BASE_URL: 'https://partners.example.test',
+  SENDER_EMAIL: 'no-reply@partner-relationships.test',
+  SES_ENDPOINT: 'http://127.0.0.1:9',
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
 });
 
 afterAll(() => {
@@ -25,8 +23,6 @@ afterAll(() => {
   dynamodbMock.restore();
   resetSes();
   resetDb();
-  vi.unstubAllEnvs();
-  resetConfig();
 });
 
 beforeEach(() => {

@@ -2,8 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../shared/config.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useUnitConfig } from '../support/unit.js';
 import { resetDb } from '../../shared/data/client.js';
 import { TransactionRefused, refusalOf, transactWrite, type TransactionItem } from '../../shared/data/transactions.js';
 
@@ -32,19 +32,11 @@ const refusalFor = (items: readonly TransactionItem<string>[]) =>
   );
 
 describe('a transaction whose items carry their refusals', () => {
-  beforeAll(() => {
-    vi.stubEnv('TABLE_NAME', 'transactions-unit');
-    vi.stubEnv('PUBLIC_BASE_URL', 'https://example.test');
-    vi.stubEnv('SENDER_EMAIL', 'noreply@example.test');
-    vi.stubEnv('DYNAMODB_ENDPOINT', '');
-    resetConfig();
-    resetDb();
-  });
+  useUnitConfig();
+  beforeAll(() => resetDb());
   beforeEach(() => dynamo.reset());
   afterAll(() => {
     dynamo.restore();
-    vi.unstubAllEnvs();
-    resetConfig();
     resetDb();
   });
 

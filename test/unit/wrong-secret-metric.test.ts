@@ -1,21 +1,15 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invitationKey } from '../../shared/data/keys.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { useUnitConfig } from '../support/unit.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
 describe('an acceptance link with a wrong secret', () => {
-  beforeAll(() => {
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    vi.stubEnv('TABLE_NAME', 'wrong-secret-unit');
-    vi.stubEnv('PUBLIC_BASE_URL', 'https://example.test');
-    vi.stubEnv('SENDER_EMAIL', 'noreply@example.test');
-    vi.stubEnv('DYNAMODB_ENDPOINT', '');
-  });
+  useUnitConfig({ POWERTOOLS_METRICS_DISABLED: 'false' });
   afterAll(() => {
     dynamo.restore();
-    vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
 
