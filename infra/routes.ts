@@ -27,17 +27,21 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
+  /** Reads the table's stream for queued invitation emails and sends them (the email sender). */
+  readonly sendsQueuedEmails?: boolean;
   /** Triggered by SES's event notifications (the configuration set's SNS topic). */
   readonly consumesEmailEvents?: boolean;
   /** Talks to the acceptance pages' identity provider: gets OIDC_ISSUER and OIDC_CLIENT_ID (Cognito's issuer and app client in AWS). */
   readonly usesSignIn?: boolean;
 }
 
+/** Whether a function reads the table's stream (through an event source mapping): the event publisher and the email sender. */
+export const readsTableStream = (spec: FunctionSpec): boolean => spec.consumesStream === true || spec.sendsQueuedEmails === true;
+
 export const functions = {
   'create-invitation': {
-    description: 'Partner asks a customer for delegated admin access and emails the admin',
+    description: "Partner asks a customer for delegated admin access; the admin's email is queued in the same transaction",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'] }],
-    sendsEmail: true,
     idempotent: true,
   },
   'cancel-invitation': {
@@ -45,9 +49,8 @@ export const functions = {
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'] }],
   },
   'resend-invitation': {
-    description: 'Partner emails a new link for a pending invitation; the old link stops working',
+    description: 'Partner asks for a new email with a new link for a pending invitation; the old link stops working once it is sent',
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
-    sendsEmail: true,
     idempotent: true,
   },
   'end-relationship': {
@@ -115,6 +118,14 @@ export const functions = {
     description: 'Publishes each committed audit record from the table stream to EventBridge (the outbox)',
     table: [],
     consumesStream: true,
+  },
+  'send-invitation-emails': {
+    description: 'Sends the invitation emails queued on the table (creates, resends, reminders), minting each link at send time; retries with backoff',
+    // GetItem: the invitation, read consistently before each attempt; UpdateItem: the attempt's claim (the new link's hash)
+    // and the outcome; PutItem: a sent email's lookup item, in the same transaction as the outcome.
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+    sendsEmail: true,
+    sendsQueuedEmails: true,
   },
   'record-email-events': {
     description: "Records SES's delivery, bounce, complaint and reject events on the invitation's email; a bounce or complaint is audited and the partner emailed",

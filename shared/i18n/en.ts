@@ -44,6 +44,8 @@ export interface Messages {
   readonly roles: Readonly<Record<Role, { readonly title: string; readonly description: string }>>;
   readonly email: {
     readonly subject: (p: PartnerDomain) => string;
+    readonly reminderSubject: (p: { subject: string }) => string;
+    readonly reminder: (p: { left: string }) => string;
     readonly replacesEarlier: string;
     readonly intro: (p: PartnerDomain) => string;
     readonly rolesHeading: string;
@@ -158,6 +160,8 @@ export const en = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} asks for admin access to ${domain}`,
+    reminderSubject: ({ subject }) => `Reminder: ${subject}`,
+    reminder: ({ left }) => `Reminder: this request is still waiting for your answer and closes in ${left}. Links in earlier emails no longer work; use the one below.`,
     replacesEarlier: 'This email replaces the one sent earlier for this request: the link in that email no longer works.',
     intro: ({ partner, domain }) => `${partner} asks for delegated admin access to your organisation ${domain}.`,
     rolesHeading: 'Roles requested:',

@@ -16,6 +16,8 @@ export const es = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} solicita acceso de administrador a ${domain}`,
+    reminderSubject: ({ subject }) => `Recordatorio: ${subject}`,
+    reminder: ({ left }) => `Recordatorio: esta solicitud sigue esperando su respuesta y se cerrará en ${left}. Los enlaces de los correos anteriores ya no funcionan; utilice el de abajo.`,
     replacesEarlier: 'Este correo sustituye al enviado anteriormente para esta solicitud: el enlace de aquel correo ya no funciona.',
     intro: ({ partner, domain }) => `${partner} solicita acceso de administrador delegado a su organización ${domain}.`,
     rolesHeading: 'Roles solicitados:',

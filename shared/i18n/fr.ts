@@ -16,6 +16,8 @@ export const fr = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} demande un accès administrateur à ${domain}`,
+    reminderSubject: ({ subject }) => `Rappel : ${subject}`,
+    reminder: ({ left }) => `Rappel : cette demande attend toujours votre réponse et sera close dans ${left}. Les liens des e-mails précédents ne fonctionnent plus ; utilisez celui ci-dessous.`,
     replacesEarlier: 'Cet e-mail remplace celui envoyé précédemment pour cette demande : le lien qu’il contenait ne fonctionne plus.',
     intro: ({ partner, domain }) => `${partner} demande un accès administrateur délégué à votre organisation ${domain}.`,
     rolesHeading: 'Rôles demandés :',

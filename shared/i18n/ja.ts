@@ -15,6 +15,8 @@ export const ja = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} が ${domain} の管理者アクセスを求めています`,
+    reminderSubject: ({ subject }) => `【リマインダー】${subject}`,
+    reminder: ({ left }) => `この依頼はまだご回答をお待ちしており、あと${left}で締め切られます。以前のメールのリンクは使用できなくなりましたので、下のリンクをご利用ください。`,
     replacesEarlier: 'このメールは、この依頼について以前お送りしたメールに代わるものです。以前のメールのリンクは使用できなくなりました。',
     intro: ({ partner, domain }) => `${partner} が、貴組織 ${domain} への委任管理者アクセスを求めています。`,
     rolesHeading: '依頼されたロール:',
