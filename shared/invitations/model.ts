@@ -23,6 +23,10 @@ export interface EmailDelivery {
   readonly at: string;
   readonly attempts?: number;
   readonly bounceType?: BounceType;
+  /** The sender's job that sends (or sent) this email. */
+  readonly job?: string;
+  /** Which email the job sends: the request, a resend, or a reminder queued by the schedule. */
+  readonly kind?: 'INVITATION' | 'RESEND' | 'REMINDER';
 }
 
 /** What the table holds for an invitation, minus its keys. */
@@ -54,6 +58,8 @@ export interface Invitation {
   /** Hashes of secrets in earlier emails, so an old link can say a newer email was sent. */
   readonly replacedTokenHashes?: readonly string[];
   readonly email: EmailDelivery;
+  /** The reminders the schedule queued, as days before `expiresAt` (shared/domain/schedule.ts). */
+  readonly remindedDays?: readonly number[];
 }
 
 /** Closed invitations stay listable this long, then TTL removes them (reads check it themselves). */
