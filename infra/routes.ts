@@ -140,10 +140,12 @@ export const functions = {
     table: [],
   },
   'cleanup-expired': {
-    description: "Expires overdue invitations and relationships found through the sparse expiry index; the customer's notify addresses and the partner are emailed",
+    description:
+      "Handles what the sparse expiry index says is due: queues invitation reminders, tells partner and customer a relationship ends, expires overdue invitations and relationships",
     table: [
       { actions: ['dynamodb:Query'], index: 'GSI2' },
-      // GetItem: the customer's policy, an expired relationship's name and roles for its notice, and the partner's profile (contactEmail).
+      // GetItem: the customer's policy, a relationship's name and roles for its end or expiry notice, and the partner's profile (contactEmail);
+      // UpdateItem + PutItem: a reminder queued on the invitation with its audit record, an entry moved to its next point.
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
     ],
     sendsEmail: true,

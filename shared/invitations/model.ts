@@ -71,6 +71,8 @@ export interface Invitation {
   /** Hashes of secrets in earlier emails, so an old link can say a newer email was sent. */
   readonly replacedTokenHashes?: readonly string[];
   readonly email: EmailDelivery;
+  /** The reminders the schedule queued, as days before `expiresAt` (shared/domain/schedule.ts). */
+  readonly remindedDays?: readonly number[];
 }
 
 /** Closed invitations stay listable this long, then TTL removes them (reads check it themselves). */

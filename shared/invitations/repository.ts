@@ -10,7 +10,6 @@ import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import {
   domainClaimKey,
   emailMessageKey,
-  expiryKey,
   invitationQuotaKey,
   INVITATION_PK_PREFIX,
   INVITATION_SK,
@@ -18,6 +17,7 @@ import {
   invitationListingKey,
   partnerInvitationsPartition,
   pendingGuardKey,
+  scheduleKey,
 } from '../data/keys.js';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { MAX_RESENDS, type BounceType, type EmailDelivery, type EmailStatus, type Invitation } from './model.js';
@@ -85,7 +85,8 @@ export async function insertInvitation(
           Item: {
             ...invitationKey(invitation.id),
             ...invitationListingKey(invitation.partnerId, invitation.createdAt, invitation.id),
-            ...expiryKey('INVITATION', invitation.id, invitation.expiresAt),
+            // Its first reminder still to come, or its expiry (a short-lived invitation skips reminders already past).
+            ...scheduleKey({ kind: 'INVITATION', end: invitation.expiresAt }, invitation.id, new Date(invitation.createdAt)),
             type: 'INVITATION',
             ...invitation,
           },

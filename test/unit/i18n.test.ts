@@ -5,7 +5,18 @@ import type { Invitation } from '../../shared/invitations/model.js';
 import { toView } from '../../shared/invitations/model.js';
 import { invitationEmail } from '../../shared/mail/invitation-email.js';
 import type { EmailContent } from '../../shared/mail/invitation-email.js';
-import { endedNotice, expiredNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEmailBouncedNotice, partnerEndedNotice, partnerExpiredNotice } from '../../shared/notices/emails.js';
+import {
+  endedNotice,
+  endingNotice,
+  expiredNotice,
+  grantedNotice,
+  partnerAcceptedNotice,
+  partnerDeclinedNotice,
+  partnerEmailBouncedNotice,
+  partnerEndedNotice,
+  partnerEndingNotice,
+  partnerExpiredNotice,
+} from '../../shared/notices/emails.js';
 import { decisionPage, problemPage, requestPage, signInNeededPage } from '../../shared/pages/acceptance.js';
 import type { Relationship } from '../../shared/relationships/model.js';
 import type { Problem } from '../../shared/http/problem.js';
@@ -80,6 +91,9 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
     partnerBouncedPermanent: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Permanent', `Fabrikam ${EVIL}`, locale),
     partnerBouncedTransient: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Transient', `Fabrikam ${EVIL}`, locale),
     partnerComplained: partnerEmailBouncedNotice(bounced, 'COMPLAINED', undefined, `Fabrikam ${EVIL}`, locale),
+    ending30: endingNotice(relationship(), 30, locale),
+    ending1Unnamed: endingNotice({ partnerId: 'fabrikam', customerDomain: 'contoso.com', endsAt: '2026-02-01T00:00:00.000Z' }, 1, locale),
+    partnerEnding7: partnerEndingNotice(relationship(), 7, `Fabrikam ${EVIL}`, locale),
   };
 }
 
