@@ -17,7 +17,7 @@ export const de = {
   email: {
     subject: ({ partner, domain }) => `${partner} bittet um Administratorzugriff auf ${domain}`,
     reminderSubject: ({ subject }) => `Erinnerung: ${subject}`,
-    reminder: ({ left }) => `Erinnerung: Diese Anfrage wartet noch auf Ihre Antwort und schließt in ${left}. Links aus früheren E-Mails funktionieren nicht mehr; bitte verwenden Sie den Link unten.`,
+    reminder: ({ left }) => `Erinnerung: Diese Anfrage wartet noch auf Ihre Antwort und ist nur noch ${left} offen. Links aus früheren E-Mails funktionieren nicht mehr; bitte verwenden Sie den Link unten.`,
     replacesEarlier: 'Diese E-Mail ersetzt die zuvor zu dieser Anfrage gesendete: Der Link darin funktioniert nicht mehr.',
     intro: ({ partner, domain }) => `${partner} bittet um delegierten Administratorzugriff auf Ihre Organisation ${domain}.`,
     rolesHeading: 'Angefragte Rollen:',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decide } from '../../shared/acceptance/service.js';
+import { decide, openRequest } from '../../shared/acceptance/service.js';
 import { runCleanup, type CleanupReport } from '../../shared/cleanup/service.js';
 import { DAY_MS, addDays, movableClock, useClock } from '../../shared/clock.js';
 import { resetConfig } from '../../shared/config.js';
@@ -17,7 +17,13 @@ import { defaultPolicy, policySchema } from '../../shared/policy/model.js';
 import { stackFile, type StackFile } from '../../infra/local/stack.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, invite } from '../support/lifecycle.js';
-import { emailsTo, type StoredEmail } from '../support/mail.js';
+import { emailsTo, linkIn, type StoredEmail } from '../support/mail.js';
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: { code?: string; status?: number }) => `${error.status} ${error.code}`,
+  );
 
 const HOUR = 60 * 60 * 1000;
 const START = '2027-01-04T09:00:00.000Z';
@@ -66,12 +72,12 @@ describe('reminders of a pending request, on the schedule', () => {
     resetConfig();
   });
 
-  it('queues the 7-day and the 1-day reminder once each for the email sender, sending nothing itself, then expires the request', async () => {
+  it('queues the 7-day and the 1-day reminder once each; the email sender mails each with a new link, in the admin\'s language; then the request expires', async () => {
     // Prepare
     clock = movableClock(START);
     useClock(clock);
     const customer = uniqueDomain();
-    const { invitation } = await invite('fabrikam', customer);
+    const { invitation, token: firstLink } = await invite('fabrikam', customer, { locale: 'de' });
     const sentBefore = (await emailsTo(adminOf(customer))).length;
     // Act: the 7-day point, twice
     const first = await runAt(clock, daysBefore(invitation.expiresAt, 7));
@@ -79,25 +85,32 @@ describe('reminders of a pending request, on the schedule', () => {
     // Assess
     expect(first.remindersQueued).toEqual([{ id: invitation.id, daysBefore: 7 }]);
     expect(again.remindersQueued).toEqual([]);
+    const sevenDays = await emailsTo(adminOf(customer));
     const afterSeven = await storedInvitation(invitation.id);
-    expect(afterSeven).toMatchObject({ status: 'PENDING', remindedDays: [7], email: { status: 'QUEUED', at: first.at, kind: 'REMINDER', attempts: 0 } });
+    expect(afterSeven).toMatchObject({ status: 'PENDING', remindedDays: [7], email: { status: 'SENT', kind: 'REMINDER', attempts: 1 } });
     expect(afterSeven?.email.job).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sevenDays).toHaveLength(sentBefore + 1);
+    expect(sevenDays.at(-1)?.subject).toMatch(/^Erinnerung: /);
+    expect(sevenDays.at(-1)?.body.text).toContain('nur noch 7 Tage offen');
+    expect(await codeOf(openRequest(invitation.id, firstLink))).toBe('410 LINK_REPLACED');
     expect(afterSeven?.GSI2SK.startsWith(addDays(new Date(invitation.expiresAt), -1).toISOString())).toBe(true);
 
     // Act: the 1-day point, two runs at once
     const [a, b] = await Promise.all([runAt(clock, daysBefore(invitation.expiresAt, 1)), runCleanup()]);
     // Assess
     expect([...a.remindersQueued, ...b.remindersQueued]).toEqual([{ id: invitation.id, daysBefore: 1 }]);
+    const oneDay = await emailsTo(adminOf(customer));
     const afterOne = await storedInvitation(invitation.id);
-    expect(afterOne).toMatchObject({ remindedDays: [7, 1], email: { status: 'QUEUED', kind: 'REMINDER' } });
+    expect(afterOne).toMatchObject({ remindedDays: [7, 1], email: { status: 'SENT', kind: 'REMINDER' } });
+    expect(oneDay).toHaveLength(sentBefore + 2);
+    expect(oneDay.at(-1)?.body.text).toContain('nur noch 1 Tag offen');
+    expect(await codeOf(openRequest(invitation.id, linkIn(oneDay.at(-1)!).token))).toBe('ok');
     expect(afterOne?.email.job).not.toBe(afterSeven?.email.job);
     const queued = (await auditTrail({ partnerId: 'fabrikam' })).filter((e) => e.type === 'InvitationReminderQueued' && e.invitationId === invitation.id);
     expect(queued.map((e) => e.details)).toEqual([
       { daysBefore: 1, job: afterOne?.email.job },
       { daysBefore: 7, job: afterSeven?.email.job },
     ]);
-    // The schedule queues; the email sender sends.
-    expect(await emailsTo(adminOf(customer))).toHaveLength(sentBefore);
 
     // Act: the end
     const end = await runAt(clock, new Date(Date.parse(invitation.expiresAt) + HOUR));
@@ -330,7 +343,7 @@ describe('npm run cleanup -- --at', () => {
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout) as CleanupReport;
       expect(report).toMatchObject({ at, remindersQueued: [{ id: invitation.id, daysBefore: 7 }], endNotices: [], expiredInvitations: [] });
-      expect(await storedInvitation(invitation.id)).toMatchObject({ remindedDays: [7], email: { status: 'QUEUED', kind: 'REMINDER', at } });
+      expect(await storedInvitation(invitation.id)).toMatchObject({ remindedDays: [7], email: { kind: 'REMINDER' } });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

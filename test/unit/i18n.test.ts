@@ -72,6 +72,7 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
   return {
     invitation: invitationEmail(invitation({ locale }), link),
     invitationResent: invitationEmail(invitation({ locale, autoExtend: true, message: undefined }), link, { replacesEarlier: true }),
+    invitationReminder: invitationEmail(invitation({ locale }), link, { replacesEarlier: true, reminder: true }),
     grantedSignedIn: grantedNotice(relationship(), [], names, locale),
     grantedByLinkExtendedOverlap: grantedNotice(relationship({ autoExtend: true, acceptedBy: { email: 'a@contoso.com', signedIn: false } }), [{ role: 'USER_ADMIN', partnerIds: ['fabrikam', 'tailspin'] }], names, locale),
     endedByPartner: endedNotice(relationship({ terminatedAt: '2026-01-15T00:00:00.000Z' }), { kind: 'partner', partnerId: 'fabrikam' } as never, locale),
