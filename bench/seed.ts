@@ -4,7 +4,7 @@
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { addDays, hashSecret, newId, newSecret } from '../shared/clock.js';
-import { expiryKey, invitationKey, invitationListingKey, pendingGuardKey, relationshipCustomerViewKey, relationshipKey } from '../shared/data/keys.js';
+import { invitationKey, invitationListingKey, pendingGuardKey, relationshipCustomerViewKey, relationshipKey, scheduleKey } from '../shared/data/keys.js';
 import { TTL_ATTRIBUTE } from '../shared/data/table.js';
 import type { Invitation } from '../shared/invitations/model.js';
 import type { Relationship } from '../shared/relationships/model.js';
@@ -36,7 +36,7 @@ export function invitationItem(partnerId: string, customerDomain: string, create
   const item = {
     ...invitationKey(invitation.id),
     ...invitationListingKey(partnerId, invitation.createdAt, invitation.id),
-    ...expiryKey('INVITATION', invitation.id, invitation.expiresAt),
+    ...scheduleKey({ kind: 'INVITATION', end: invitation.expiresAt }, invitation.id, createdAt),
     type: 'INVITATION',
     ...invitation,
   };
@@ -70,7 +70,7 @@ export function relationshipItem(partnerId: string, customerDomain: string, star
   return {
     ...relationshipKey(partnerId, customerDomain),
     ...relationshipCustomerViewKey(partnerId, customerDomain),
-    ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
+    ...scheduleKey({ kind: 'RELATIONSHIP', end: relationship.endsAt, autoExtend: relationship.autoExtend }, relationship.id, startsAt),
     type: 'RELATIONSHIP',
     ...relationship,
   };

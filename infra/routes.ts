@@ -27,17 +27,21 @@ export interface FunctionSpec {
   readonly idempotent?: boolean;
   /** Reads the table's stream (the audit outbox) and publishes to EventBridge. */
   readonly consumesStream?: boolean;
+  /** Reads the table's stream for queued invitation emails and sends them (the email sender). */
+  readonly sendsQueuedEmails?: boolean;
   /** Triggered by SES's event notifications (the configuration set's SNS topic). */
   readonly consumesEmailEvents?: boolean;
   /** Talks to the acceptance pages' identity provider: gets OIDC_ISSUER and OIDC_CLIENT_ID (Cognito's issuer and app client in AWS). */
   readonly usesSignIn?: boolean;
 }
 
+/** Whether a function reads the table's stream (through an event source mapping): the event publisher and the email sender. */
+export const readsTableStream = (spec: FunctionSpec): boolean => spec.consumesStream === true || spec.sendsQueuedEmails === true;
+
 export const functions = {
   'create-invitation': {
-    description: 'Partner asks a customer for delegated admin access and emails the admin',
+    description: "Partner asks a customer for delegated admin access; the admin's email is queued in the same transaction",
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'] }],
-    sendsEmail: true,
     idempotent: true,
   },
   'cancel-invitation': {
@@ -45,9 +49,8 @@ export const functions = {
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'] }],
   },
   'resend-invitation': {
-    description: 'Partner emails a new link for a pending invitation; the old link stops working',
+    description: 'Partner asks for a new email with a new link for a pending invitation; the old link stops working once it is sent',
     table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
-    sendsEmail: true,
     idempotent: true,
   },
   'end-relationship': {
@@ -116,6 +119,14 @@ export const functions = {
     table: [],
     consumesStream: true,
   },
+  'send-invitation-emails': {
+    description: 'Sends the invitation emails queued on the table (creates, resends, reminders), minting each link at send time; retries with backoff',
+    // GetItem: the invitation, read consistently before each attempt; UpdateItem: the attempt's claim (the new link's hash)
+    // and the outcome; PutItem: a sent email's lookup item, in the same transaction as the outcome.
+    table: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] }],
+    sendsEmail: true,
+    sendsQueuedEmails: true,
+  },
   'record-email-events': {
     description: "Records SES's delivery, bounce, complaint and reject events on the invitation's email; a bounce or complaint is audited and the partner emailed",
     // GetItem: the email's lookup item and the partner's profile (contactEmail); UpdateItem: the invitation's email, conditioned;
@@ -129,10 +140,12 @@ export const functions = {
     table: [],
   },
   'cleanup-expired': {
-    description: "Expires overdue invitations and relationships found through the sparse expiry index; the customer's notify addresses and the partner are emailed",
+    description:
+      "Handles what the sparse expiry index says is due: queues invitation reminders, tells partner and customer a relationship ends, expires overdue invitations and relationships",
     table: [
       { actions: ['dynamodb:Query'], index: 'GSI2' },
-      // GetItem: the customer's policy, an expired relationship's name and roles for its notice, and the partner's profile (contactEmail).
+      // GetItem: the customer's policy, a relationship's name and roles for its end or expiry notice, and the partner's profile (contactEmail);
+      // UpdateItem + PutItem: a reminder queued on the invitation with its audit record, an entry moved to its next point.
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
     ],
     sendsEmail: true,

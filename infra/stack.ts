@@ -10,6 +10,7 @@ import { DeadLetters } from './constructs/dead-letters.js';
 import { Mailer } from './constructs/mailer.js';
 import { EmailEvents } from './constructs/email-events.js';
 import { EventPublisher } from './constructs/event-publisher.js';
+import { EmailSender } from './constructs/email-sender.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { AcceptanceSignIn } from './constructs/sign-in.js';
 import { AppTable } from './constructs/table.js';
@@ -56,7 +57,8 @@ export class PartnerRelationshipsStack extends Stack {
           name,
           description: spec.description,
           invocation: invocationOf(name),
-          ...(scheduled.has(name) ? { timeout: Duration.minutes(5) } : {}),
+          // The schedule walks its due work; the sender waits out SES's throttling between attempts.
+          ...(scheduled.has(name) || spec.sendsQueuedEmails === true ? { timeout: Duration.minutes(5) } : {}),
         });
         fn.bindTable(this.table.table, spec.table);
         if (spec.sendsEmail === true) {
@@ -67,6 +69,7 @@ export class PartnerRelationshipsStack extends Stack {
         fn.addEnvironment('INVITATION_TTL_DAYS', String(config.invitationTtlDays));
         fn.addEnvironment('INVITATION_QUOTA_PER_DAY', String(config.invitationQuotaPerDay));
         if (spec.idempotent === true) fn.bindIdempotency(this.table.idempotency);
+        if (spec.sendsQueuedEmails === true) new EmailSender(this, `${constructId(name)}Queue`, { handler: fn, table: this.table.table, deadLetterQueue: this.deadLetters.queue });
         if (spec.consumesStream === true) new EventPublisher(this, `${constructId(name)}Outbox`, { handler: fn, table: this.table.table, deadLetterQueue: this.deadLetters.queue });
         return [name, fn];
       }),

@@ -38,6 +38,12 @@ export interface Config {
   readonly sesEndpoint: string | undefined;
   /** The SES configuration set every email is sent with (its events feed `record-email-events`); unset locally. */
   readonly sesConfigurationSet: string | undefined;
+  /** Sends tried per invitation email (each with a link of its own) before it is FAILED and dead-lettered. */
+  readonly emailMaxAttempts: number;
+  /** The first retry's longest wait; each later one doubles it, up to `emailRetryMaxDelayMs`. */
+  readonly emailRetryBaseMs: number;
+  /** The longest wait between two attempts (30 s unless set: an SES that comes back is used within half a minute). */
+  readonly emailRetryMaxDelayMs: number;
   /** The OpenID Provider of the acceptance pages' sign-in (Cognito's issuer URL in AWS); only functions flagged `usesSignIn` get it. */
   readonly oidcIssuer: string | undefined;
   /** The acceptance pages' client id at that provider. */
@@ -58,6 +64,9 @@ export function config(): Config {
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     sesEndpoint: optional('SES_ENDPOINT'),
     sesConfigurationSet: optional('SES_CONFIGURATION_SET'),
+    emailMaxAttempts: positiveInt('EMAIL_MAX_ATTEMPTS', 8),
+    emailRetryBaseMs: positiveInt('EMAIL_RETRY_BASE_MS', 1000),
+    emailRetryMaxDelayMs: 1000 * Math.min(30, positiveInt('EMAIL_RETRY_MAX_DELAY_SECONDS', 30)),
     oidcIssuer: optional('OIDC_ISSUER')?.replace(/\/+$/, ''),
     oidcClientId: optional('OIDC_CLIENT_ID'),
   };

@@ -17,6 +17,12 @@ export type BusinessMetric =
   | 'CustomerNoticesFailed'
   /** A notice to the partner's contact address that failed after its change committed. */
   | 'PartnerNoticesFailed'
+  /** Invitation emails SES took (first sends, resends and reminders). */
+  | 'InvitationEmailsSent'
+  /** Attempts to send an invitation email that failed in a way that may pass (throttling, outage), each retried. */
+  | 'InvitationEmailRetries'
+  /** Invitation emails SES refused for good, or given up after every retry. */
+  | 'InvitationEmailsFailed'
   /** An acceptance link used with an unknown id or a wrong secret (alarmed on: someone is probing links). */
   | 'AcceptanceLinkWrongSecret';
 

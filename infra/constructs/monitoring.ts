@@ -18,7 +18,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { constructId } from '../names.js';
-import { functions as catalogue, type FunctionName, type FunctionSpec } from '../routes.js';
+import { functions as catalogue, readsTableStream, type FunctionName, type FunctionSpec } from '../routes.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './app-function.js';
 import type { BusinessMetric } from '../../shared/metrics.js';
 
@@ -134,12 +134,12 @@ export class Monitoring extends Construct {
       ),
       streamIteratorAge: Object.fromEntries(
         names
-          .filter((name) => (catalogue[name] as FunctionSpec).consumesStream === true)
+          .filter((name) => readsTableStream(catalogue[name] as FunctionSpec))
           .map((name) => [
             name,
             alarm(
               `${constructId(name)}IteratorAge`,
-              `The ${name} function is more than 15 minutes behind the table stream: events are not reaching EventBridge.`,
+              `The ${name} function is more than 15 minutes behind the table stream: ${name === 'publish-events' ? 'events are not reaching EventBridge' : 'invitation emails are not going out'}.`,
               props.functions[name].metric('IteratorAge', { period: PERIOD, statistic: Stats.MAXIMUM }),
               15 * 60 * 1000,
             ),

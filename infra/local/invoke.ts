@@ -50,9 +50,9 @@ lambdaGlobal.awslambda ??= {};
 lambdaGlobal.awslambda.InvokeStore ??= new LocalInvokeStore();
 const store = lambdaGlobal.awslambda.InvokeStore;
 
-/** The Lambda context a function gets locally: a name, a request id and ten seconds. */
-export function lambdaContext(name: string): Context {
-  const deadline = Date.now() + 10_000;
+/** The Lambda context a function gets locally: a name, a request id and its timeout (ten seconds unless said). */
+export function lambdaContext(name: string, timeoutMs = 10_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,

@@ -14,6 +14,7 @@ import type { CleanupReport } from '../../shared/cleanup/service.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge.js';
 import { closeServer, listen } from './http.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
+import { startEmailSender } from './email-sender.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
 import { invoke } from './invoke.js';
 import { loadOrCreateKeys, type LocalKeys } from './jwt.js';
@@ -85,8 +86,9 @@ export async function startLocalStack(
   const log = options.log ?? (() => undefined);
   const started: RunningService[] = [];
   let poller: StreamPoller | undefined;
+  let sender: StreamPoller | undefined;
   const stopAll = async () => {
-    await poller?.stop().catch(() => undefined);
+    await Promise.all([poller?.stop().catch(() => undefined), sender?.stop().catch(() => undefined)]);
     for (const service of started.reverse()) await service.stop().catch(() => undefined);
   };
   const start = async (service: Promise<RunningService>) => {
@@ -133,6 +135,8 @@ export async function startLocalStack(
         onDeadLetter: (letter) => standIn?.addDeadLetter(letter),
       });
     }
+    // The invitation emails' sender, on the same stream: sending is never part of a request.
+    sender = await startEmailSender({ dynamodbEndpoint, tableName: settings.tableName, log, onDeadLetter: (letter) => standIn?.addDeadLetter(letter) });
     const keys = await loadOrCreateKeys(settings.dataDir);
 
     const gateway = createGateway({ keys, log, ...options.gateway });

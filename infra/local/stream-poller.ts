@@ -1,6 +1,7 @@
 /**
- * The local stand-in for the Lambda event source mapping on the table's stream: it reads the stream
- * from DynamoDB Local and hands publish-events its batches of audit inserts, in order, retrying a
+ * The local stand-in for a Lambda event source mapping on the table's stream: it reads the stream
+ * from DynamoDB Local and hands its function the batches its filter lets through (publish-events:
+ * audit inserts; send-invitation-emails: queued emails), in order, retrying a
  * failed record as AWS does (bisecting a batch that throws) and giving up on it after the same
  * number of retries as the mapping on AWS: it then goes to the dead letters, and the stream goes on.
  */
@@ -17,7 +18,7 @@ import {
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localCredentials } from '../../shared/data/client.js';
 import { isAuditInsert } from '../../shared/events/publisher.js';
-import { STREAM_DELIVERY } from '../../shared/events/stream.js';
+import { STREAM_DELIVERY, type StreamDelivery } from '../../shared/events/stream.js';
 
 /** A stream-triggered Lambda handler; a `batchItemFailures` answer asks for a retry from the first failed record. */
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -65,12 +66,22 @@ export async function startStreamPoller(options: {
   handler: StreamHandler;
   log?: (line: string) => void;
   intervalMs?: number;
-  /** Retries of a failing record after its first try; the AWS mapping's number unless a test says otherwise. */
+  /**
+   * Where reading starts: the stream's current end (the publisher: events of an earlier run were
+   * published then), or its oldest record (the sender: a job queued while the stack was down is still due).
+   */
+  startAt?: 'LATEST' | 'TRIM_HORIZON';
+  /** What the AWS mapping's filter lets through; the publisher's (audit inserts) unless said otherwise. */
+  filter?: (record: DynamoDBRecord) => boolean;
+  /** The AWS mapping's batch size and retries; the publisher's unless said otherwise. */
+  delivery?: StreamDelivery;
+  /** Retries of a failing record after its first try; the mapping's number unless a test says otherwise. */
   retryAttempts?: number;
   /** Receives each record given up on (the stand-in's dead-letter list); it is also logged, one line each. */
   onDeadLetter?: (letter: DeadLetter) => void;
 }): Promise<StreamPoller> {
-  const { handler, intervalMs = 250, retryAttempts = STREAM_DELIVERY.retryAttempts } = options;
+  const { handler, intervalMs = 250, filter = isAuditInsert, delivery = STREAM_DELIVERY } = options;
+  const retryAttempts = options.retryAttempts ?? delivery.retryAttempts;
   const log = options.log ?? (() => undefined);
   const clientConfig = { endpoint: options.dynamodbEndpoint, region: 'local', credentials: localCredentials, requestHandler: { requestTimeout: 10_000 } };
   const dynamodb = new DynamoDBClient(clientConfig);
@@ -105,7 +116,7 @@ export async function startStreamPoller(options: {
       readers.set(shard.ShardId, {
         id: shard.ShardId,
         parentId: shard.ParentShardId,
-        position: { type: atStart ? 'LATEST' : 'TRIM_HORIZON' },
+        position: { type: atStart ? (options.startAt ?? 'LATEST') : 'TRIM_HORIZON' },
         iterator: undefined,
         retry: undefined,
       });
@@ -148,7 +159,7 @@ export async function startStreamPoller(options: {
     const same = retry?.sequenceNumber === sequenceNumber;
     const failures = (same ? retry.failures : 0) + 1;
     if (failures <= retryAttempts) {
-      reader.retry = { sequenceNumber, failures, batchLimit: same ? retry.batchLimit : STREAM_DELIVERY.batchSize };
+      reader.retry = { sequenceNumber, failures, batchLimit: same ? retry.batchLimit : delivery.batchSize };
       reader.position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber };
       reader.iterator = undefined;
       return false;
@@ -185,7 +196,7 @@ export async function startStreamPoller(options: {
     }
     let page;
     try {
-      page = await streams.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: STREAM_DELIVERY.batchSize }));
+      page = await streams.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: delivery.batchSize }));
     } catch (error) {
       recover(reader, 'GetRecords', error);
       return;
@@ -194,8 +205,8 @@ export async function startStreamPoller(options: {
     let last = records.at(-1)?.dynamodb?.SequenceNumber;
     let pageDone = true;
     if (last !== undefined) {
-      // What the event source mapping's filter (eventName INSERT, NewImage.type.S AUDIT) lets through.
-      let selected = records.filter(isAuditInsert);
+      // What the event source mapping's filter lets through.
+      let selected = records.filter(filter);
       const { retry } = reader;
       if (retry !== undefined && selected.length > retry.batchLimit && sequenceOf(selected[0]) === retry.sequenceNumber) {
         // A bisected retry: hand over the first part only, and read on after it next time.

@@ -212,7 +212,7 @@ async function answer(
   if (refused !== undefined) {
     const current = refused.current;
     if (current === undefined) throw linkNotFound();
-    if (!sameHash(tokenHash, current.tokenHash)) {
+    if (!sameHash(tokenHash, current.tokenHash ?? DUMMY_HASH)) {
       if ((current.replacedTokenHashes ?? []).some((old) => sameHash(tokenHash, old))) {
         throw new GoneError('LINK_REPLACED', 'A newer email was sent for this request. Please use the link in the most recent email.');
       }

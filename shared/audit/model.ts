@@ -20,6 +20,8 @@ export const AUDIT_EVENT_TYPES = [
   'RelationshipOverlapDetected',
   /** SES reported that the invitation's current email bounced or drew a complaint (details: status, bounceType). */
   'InvitationEmailBounced',
+  /** The schedule queued a reminder email to the customer's admin (details: daysBefore, job). */
+  'InvitationReminderQueued',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -2,6 +2,7 @@
  * Every key of the table is built here, and only here. See the README's data-model table.
  */
 import { createHash } from 'node:crypto';
+import { nextDue, type Scheduled } from '../domain/schedule.js';
 
 /** Shards of the sparse expiry index, so no single partition key becomes hot. */
 export const EXPIRY_SHARDS = 8;
@@ -52,9 +53,14 @@ export const relationshipCustomerViewKey = (partnerId: string, customerDomain: s
 
 export type ExpiringKind = 'INVITATION' | 'RELATIONSHIP';
 
-/** The sparse expiry index entry (GSI2) of an item that can still expire at `at`. */
+/** The sparse expiry index entry (GSI2) of an item whose next notice or end is due at `at`. */
 export function expiryKey(kind: ExpiringKind, id: string, at: string) {
   return { GSI2PK: expiryPartition(shardOf(id)), GSI2SK: `${at}#${kind}#${id}` };
+}
+
+/** The expiry index entry of an item written (or one of its points handled) at `after`: at its next point still to come. */
+export function scheduleKey(item: Scheduled, id: string, after: Date) {
+  return expiryKey(item.kind, id, nextDue(item, after).at);
 }
 
 export const expiryPartition = (shard: number) => `EXPIRY#${shard}`;

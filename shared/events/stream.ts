@@ -4,6 +4,13 @@
  */
 import type { AttributeValue } from 'aws-lambda';
 
+/** How an event source mapping hands the table's stream to a function; the CDK stack and the local poller both read it. */
+export interface StreamDelivery {
+  readonly batchSize: number;
+  readonly retryAttempts: number;
+  readonly maxRecordAgeHours: number;
+}
+
 /** How the event source mapping hands the stream to publish-events; the CDK stack and the local poller both use these. */
 export const STREAM_DELIVERY = {
   /** Records per invocation (Lambda's default for DynamoDB). */
@@ -12,7 +19,19 @@ export const STREAM_DELIVERY = {
   retryAttempts: 10_000,
   /** Ride out an EventBridge outage, then hand over with half the stream's 24 h retention left. */
   maxRecordAgeHours: 12,
-} as const;
+} as const satisfies StreamDelivery;
+
+/** How the event source mapping hands queued emails to the sender; the CDK stack and the local poller both use these. */
+export const EMAIL_DELIVERY = {
+  /** Jobs per invocation; they are sent side by side. */
+  batchSize: 10,
+  /**
+   * Retries of a record the sender reported failed: after a crash or timeout the job resumes where
+   * it stood; a job whose attempts are spent is reported failed until these run out, then dead-lettered.
+   */
+  retryAttempts: 3,
+  maxRecordAgeHours: 12,
+} as const satisfies StreamDelivery;
 
 /** A stream image that does not have the shape DynamoDB sends: the record cannot be published, however often it is retried. */
 export class StreamImageError extends Error {

@@ -16,6 +16,8 @@ export const de = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} bittet um Administratorzugriff auf ${domain}`,
+    reminderSubject: ({ subject }) => `Erinnerung: ${subject}`,
+    reminder: ({ left }) => `Erinnerung: Diese Anfrage wartet noch auf Ihre Antwort und ist nur noch ${left} offen. Links aus früheren E-Mails funktionieren nicht mehr; bitte verwenden Sie den Link unten.`,
     replacesEarlier: 'Diese E-Mail ersetzt die zuvor zu dieser Anfrage gesendete: Der Link darin funktioniert nicht mehr.',
     intro: ({ partner, domain }) => `${partner} bittet um delegierten Administratorzugriff auf Ihre Organisation ${domain}.`,
     rolesHeading: 'Angefragte Rollen:',
@@ -51,6 +53,10 @@ export const de = {
     expiredSubject: ({ partner, domain }) => `Der Administratorzugriff von ${partner} auf ${domain} ist abgelaufen`,
     expiredIntro: ({ who, domain }) => `Der delegierte Administratorzugriff von ${who} auf Ihre Organisation ${domain} hat sein Enddatum erreicht und ist abgelaufen.`,
     byEndDate: 'Beendet durch: das Enddatum (niemand hat verlängert)',
+    endingSubject: ({ partner, domain, days }) => `Der Administratorzugriff von ${partner} auf ${domain} läuft noch ${days}`,
+    endingIntro: ({ who, domain, days, time }) => `Der delegierte Administratorzugriff von ${who} auf Ihre Organisation ${domain} läuft noch ${days} und endet am ${time}.`,
+    rolesHolding: 'Aktuelle Rollen:',
+    endingNext: 'Er verlängert sich nicht von selbst, und Sie müssen nichts tun: Der Zugriff endet automatisch. Wenn Sie weiter mit diesem Partner zusammenarbeiten möchten, kann er nach dem Ende eine neue Anfrage senden.',
   },
   partnerNotice: {
     footer: ({ partner }) => `Sie erhalten diese Mitteilung, weil diese Adresse im Partnerprofil von ${partner} als Kontaktadresse hinterlegt ist.`,
@@ -75,6 +81,9 @@ export const de = {
     bouncedAdvice: 'Klären Sie die Adresse mit dem Kunden; ziehen Sie die Anfrage dann zurück und stellen Sie eine neue, oder senden Sie sie erneut, sobald das Postfach wieder erreichbar ist.',
     complainedIntro: ({ domain, address }) => `Der Empfänger unter ${address} hat Ihre Anfrage nach delegiertem Administratorzugriff auf ${domain} als unerwünschte E-Mail gemeldet.`,
     complainedAdvice: 'Bitte wenden Sie sich auf anderem Weg an den Kunden, bevor Sie ihm eine weitere Anfrage senden.',
+    endingSubject: ({ domain, days }) => `Ihr Administratorzugriff auf ${domain} läuft noch ${days}`,
+    endingIntro: ({ domain, days, time }) => `Ihr delegierter Administratorzugriff auf ${domain} läuft noch ${days} und endet am ${time}.`,
+    endingAdvice: 'Er verlängert sich nicht von selbst. Wenn Sie den Zugriff danach weiterhin benötigen, senden Sie dem Kunden nach dem Ende eine neue Anfrage.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} bittet um Administratorzugriff`,

@@ -44,6 +44,8 @@ export interface Messages {
   readonly roles: Readonly<Record<Role, { readonly title: string; readonly description: string }>>;
   readonly email: {
     readonly subject: (p: PartnerDomain) => string;
+    readonly reminderSubject: (p: { subject: string }) => string;
+    readonly reminder: (p: { left: string }) => string;
     readonly replacesEarlier: string;
     readonly intro: (p: PartnerDomain) => string;
     readonly rolesHeading: string;
@@ -79,6 +81,10 @@ export interface Messages {
     readonly expiredSubject: (p: PartnerDomain) => string;
     readonly expiredIntro: (p: { who: string; domain: string }) => string;
     readonly byEndDate: string;
+    readonly endingSubject: (p: PartnerDomain & { days: string }) => string;
+    readonly endingIntro: (p: { who: string; domain: string; days: string; time: string }) => string;
+    readonly rolesHolding: string;
+    readonly endingNext: string;
   };
   /** What the partner's contact address is told: its request accepted, declined, expired unanswered, or its access ended by the customer. */
   readonly partnerNotice: {
@@ -104,6 +110,9 @@ export interface Messages {
     readonly bouncedAdvice: string;
     readonly complainedIntro: (p: { domain: string; address: string }) => string;
     readonly complainedAdvice: string;
+    readonly endingSubject: (p: { domain: string; days: string }) => string;
+    readonly endingIntro: (p: { domain: string; days: string; time: string }) => string;
+    readonly endingAdvice: string;
   };
   readonly page: {
     readonly requestTitle: (p: Partner) => string;
@@ -158,6 +167,8 @@ export const en = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} asks for admin access to ${domain}`,
+    reminderSubject: ({ subject }) => `Reminder: ${subject}`,
+    reminder: ({ left }) => `Reminder: this request is still waiting for your answer and closes in ${left}. Links in earlier emails no longer work; use the one below.`,
     replacesEarlier: 'This email replaces the one sent earlier for this request: the link in that email no longer works.',
     intro: ({ partner, domain }) => `${partner} asks for delegated admin access to your organisation ${domain}.`,
     rolesHeading: 'Roles requested:',
@@ -193,6 +204,10 @@ export const en = {
     expiredSubject: ({ partner, domain }) => `${partner}'s admin access to ${domain} has expired`,
     expiredIntro: ({ who, domain }) => `The delegated admin access of ${who} to your organisation ${domain} reached its end and expired.`,
     byEndDate: 'Ended by: its end date (nobody extended it)',
+    endingSubject: ({ partner, domain, days }) => `${partner}'s admin access to ${domain} ends in ${days}`,
+    endingIntro: ({ who, domain, days, time }) => `The delegated admin access of ${who} to your organisation ${domain} ends in ${days}, on ${time}.`,
+    rolesHolding: 'Roles it holds:',
+    endingNext: 'It does not extend itself, and nothing needs doing: the access ends by itself. If you want to keep working with this partner, they can send a new request once it has ended.',
   },
   partnerNotice: {
     footer: ({ partner }) => `You receive this notice because this address is the contact address of the partner profile of ${partner}.`,
@@ -217,6 +232,9 @@ export const en = {
     bouncedAdvice: 'Check the address with the customer, then cancel the request and send a new one, or resend it once the mailbox works again.',
     complainedIntro: ({ domain, address }) => `The recipient at ${address} reported your request for delegated admin access to ${domain} as unwanted mail.`,
     complainedAdvice: 'Please contact the customer through another channel before sending them another request.',
+    endingSubject: ({ domain, days }) => `Your admin access to ${domain} ends in ${days}`,
+    endingIntro: ({ domain, days, time }) => `Your delegated admin access to ${domain} ends in ${days}, on ${time}.`,
+    endingAdvice: 'It does not extend itself. If you still need access after that, send the customer a new request once it has ended.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} asks for admin access`,

@@ -16,6 +16,8 @@ export const es = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} solicita acceso de administrador a ${domain}`,
+    reminderSubject: ({ subject }) => `Recordatorio: ${subject}`,
+    reminder: ({ left }) => `Recordatorio: esta solicitud sigue esperando su respuesta y se cerrará en ${left}. Los enlaces de los correos anteriores ya no funcionan; utilice el de abajo.`,
     replacesEarlier: 'Este correo sustituye al enviado anteriormente para esta solicitud: el enlace de aquel correo ya no funciona.',
     intro: ({ partner, domain }) => `${partner} solicita acceso de administrador delegado a su organización ${domain}.`,
     rolesHeading: 'Roles solicitados:',
@@ -51,6 +53,10 @@ export const es = {
     expiredSubject: ({ partner, domain }) => `Ha caducado el acceso de administrador de ${partner} a ${domain}`,
     expiredIntro: ({ who, domain }) => `El acceso de administrador delegado de ${who} a su organización ${domain} llegó a su fecha de fin y ha caducado.`,
     byEndDate: 'Finalizado por: su fecha de fin (nadie lo prorrogó)',
+    endingSubject: ({ partner, domain, days }) => `El acceso de administrador de ${partner} a ${domain} finaliza dentro de ${days}`,
+    endingIntro: ({ who, domain, days, time }) => `El acceso de administrador delegado de ${who} a su organización ${domain} finaliza dentro de ${days}, el ${time}.`,
+    rolesHolding: 'Roles que tiene:',
+    endingNext: 'No se prorroga solo y no tiene que hacer nada: el acceso finalizará automáticamente. Si quiere seguir trabajando con este socio, este podrá enviar una nueva solicitud cuando haya finalizado.',
   },
   partnerNotice: {
     footer: ({ partner }) => `Recibe este aviso porque esta dirección es la dirección de contacto del perfil de socio de ${partner}.`,
@@ -75,6 +81,9 @@ export const es = {
     bouncedAdvice: 'Confirme la dirección con el cliente y después cancele la solicitud y envíe una nueva, o reenvíela cuando el buzón vuelva a funcionar.',
     complainedIntro: ({ domain, address }) => `El destinatario de ${address} marcó como correo no deseado su solicitud de acceso de administrador delegado a ${domain}.`,
     complainedAdvice: 'Póngase en contacto con el cliente por otra vía antes de enviarle otra solicitud.',
+    endingSubject: ({ domain, days }) => `Su acceso de administrador a ${domain} finaliza dentro de ${days}`,
+    endingIntro: ({ domain, days, time }) => `Su acceso de administrador delegado a ${domain} finaliza dentro de ${days}, el ${time}.`,
+    endingAdvice: 'No se prorroga solo. Si después sigue necesitando el acceso, envíe al cliente una nueva solicitud cuando haya finalizado.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} solicita acceso de administrador`,

@@ -16,6 +16,8 @@ export const fr = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} demande un accès administrateur à ${domain}`,
+    reminderSubject: ({ subject }) => `Rappel : ${subject}`,
+    reminder: ({ left }) => `Rappel : cette demande attend toujours votre réponse et sera close dans ${left}. Les liens des e-mails précédents ne fonctionnent plus ; utilisez celui ci-dessous.`,
     replacesEarlier: 'Cet e-mail remplace celui envoyé précédemment pour cette demande : le lien qu’il contenait ne fonctionne plus.',
     intro: ({ partner, domain }) => `${partner} demande un accès administrateur délégué à votre organisation ${domain}.`,
     rolesHeading: 'Rôles demandés :',
@@ -51,6 +53,10 @@ export const fr = {
     expiredSubject: ({ partner, domain }) => `L’accès administrateur de ${partner} à ${domain} a expiré`,
     expiredIntro: ({ who, domain }) => `L’accès administrateur délégué de ${who} à votre organisation ${domain} est arrivé à échéance et a expiré.`,
     byEndDate: 'Fin décidée par : sa date d’échéance (personne ne l’a prolongé)',
+    endingSubject: ({ partner, domain, days }) => `L’accès administrateur de ${partner} à ${domain} prend fin dans ${days}`,
+    endingIntro: ({ who, domain, days, time }) => `L’accès administrateur délégué de ${who} à votre organisation ${domain} prend fin dans ${days}, le ${time}.`,
+    rolesHolding: 'Rôles qu’il comporte :',
+    endingNext: 'Il ne se prolonge pas de lui-même et vous n’avez rien à faire : l’accès prendra fin automatiquement. Si vous souhaitez continuer à travailler avec ce partenaire, il pourra envoyer une nouvelle demande une fois l’accès terminé.',
   },
   partnerNotice: {
     footer: ({ partner }) => `Vous recevez cet avis parce que cette adresse est l’adresse de contact du profil partenaire de ${partner}.`,
@@ -75,6 +81,9 @@ export const fr = {
     bouncedAdvice: 'Vérifiez l’adresse auprès du client, puis annulez la demande et envoyez-en une nouvelle, ou renvoyez-la quand la boîte fonctionnera de nouveau.',
     complainedIntro: ({ domain, address }) => `Le destinataire ${address} a signalé votre demande d’accès administrateur délégué à ${domain} comme courrier indésirable.`,
     complainedAdvice: 'Contactez le client par un autre moyen avant de lui adresser une nouvelle demande.',
+    endingSubject: ({ domain, days }) => `Votre accès administrateur à ${domain} prend fin dans ${days}`,
+    endingIntro: ({ domain, days, time }) => `Votre accès administrateur délégué à ${domain} prend fin dans ${days}, le ${time}.`,
+    endingAdvice: 'Il ne se prolonge pas de lui-même. Si vous avez encore besoin de cet accès ensuite, envoyez une nouvelle demande au client une fois celui-ci terminé.',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} demande un accès administrateur`,

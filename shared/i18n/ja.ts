@@ -15,6 +15,8 @@ export const ja = {
   },
   email: {
     subject: ({ partner, domain }) => `${partner} が ${domain} の管理者アクセスを求めています`,
+    reminderSubject: ({ subject }) => `【リマインダー】${subject}`,
+    reminder: ({ left }) => `この依頼はまだご回答をお待ちしており、あと${left}で締め切られます。以前のメールのリンクは使用できなくなりましたので、下のリンクをご利用ください。`,
     replacesEarlier: 'このメールは、この依頼について以前お送りしたメールに代わるものです。以前のメールのリンクは使用できなくなりました。',
     intro: ({ partner, domain }) => `${partner} が、貴組織 ${domain} への委任管理者アクセスを求めています。`,
     rolesHeading: '依頼されたロール:',
@@ -50,6 +52,10 @@ export const ja = {
     expiredSubject: ({ partner, domain }) => `${partner} の ${domain} への管理者アクセスの期限が切れました`,
     expiredIntro: ({ who, domain }) => `${who} の、貴組織 ${domain} への委任管理者アクセスは終了日を迎え、失効しました。`,
     byEndDate: '終了した理由: 終了日を迎えたため（延長されませんでした）',
+    endingSubject: ({ partner, domain, days }) => `${partner} の ${domain} への管理者アクセスは残り${days}で終了します`,
+    endingIntro: ({ who, domain, days, time }) => `${who} の、貴組織 ${domain} への委任管理者アクセスは、残り${days}の ${time} に終了します。`,
+    rolesHolding: '付与されているロール:',
+    endingNext: 'このアクセスは自動では延長されません。対応は不要で、期日になると自動的に終了します。このパートナーとの協業を続ける場合は、終了後にパートナーから新しいリクエストを送ってもらえます。',
   },
   partnerNotice: {
     footer: ({ partner }) => `このアドレスが ${partner} のパートナー プロファイルに連絡先として登録されているため、このお知らせをお送りしています。`,
@@ -74,6 +80,9 @@ export const ja = {
     bouncedAdvice: 'お客様にアドレスをご確認のうえ、リクエストを取り消して新しく送信するか、メールボックスが復旧してから再送してください。',
     complainedIntro: ({ domain, address }) => `${address} の受信者が、${domain} への委任管理者アクセスのリクエストを迷惑メールとして報告しました。`,
     complainedAdvice: '次のリクエストを送る前に、別の手段でお客様にご連絡ください。',
+    endingSubject: ({ domain, days }) => `${domain} への管理者アクセスは残り${days}で終了します`,
+    endingIntro: ({ domain, days, time }) => `${domain} への委任管理者アクセスは、残り${days}の ${time} に終了します。`,
+    endingAdvice: 'このアクセスは自動では延長されません。その後もアクセスが必要な場合は、終了後に新しいリクエストをお客様に送信してください。',
   },
   page: {
     requestTitle: ({ partner }) => `${partner} が管理者アクセスを求めています`,

@@ -17,12 +17,29 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 export const BOUNCE_TYPES = ['Permanent', 'Transient', 'Undetermined'] as const;
 export type BounceType = (typeof BOUNCE_TYPES)[number];
 
+/** Why an invitation email is sent: the first, a resend (the partner asked), or the schedule's reminder. */
+export type EmailJobKind = 'INVITATION' | 'RESEND' | 'REMINDER';
+
+/**
+ * The invitation's current email. `job` names the email asked for (each create, resend and
+ * reminder queues a new one, and the sender works only on the current one); `attempts` counts the
+ * sends tried for it, each with a link of its own; `at` is when it last changed.
+ */
 export interface EmailDelivery {
   readonly status: EmailStatus;
   readonly messageId?: string;
   readonly at: string;
   readonly attempts?: number;
   readonly bounceType?: BounceType;
+  readonly job?: string;
+  readonly kind?: EmailJobKind;
+  /** Set when the sender gave up after its last attempt (the record then goes to the dead-letter queue). */
+  readonly retriesSpent?: boolean;
+}
+
+/** The email job a create, resend or reminder queues: QUEUED, no attempt yet. */
+export function queuedEmail(kind: EmailJobKind, job: string, at: string): EmailDelivery {
+  return { status: 'QUEUED', at, attempts: 0, job, kind };
 }
 
 /** What the table holds for an invitation, minus its keys. */
@@ -49,11 +66,13 @@ export interface Invitation {
   readonly closedAt?: string;
   readonly resendCount?: number;
   readonly lastResentAt?: string;
-  /** The hash of the secret in the newest email. */
-  readonly tokenHash: string;
+  /** The hash of the secret in the newest email; none until the sender mints the first link. */
+  readonly tokenHash?: string;
   /** Hashes of secrets in earlier emails, so an old link can say a newer email was sent. */
   readonly replacedTokenHashes?: readonly string[];
   readonly email: EmailDelivery;
+  /** The reminders the schedule queued, as days before `expiresAt` (shared/domain/schedule.ts). */
+  readonly remindedDays?: readonly number[];
 }
 
 /** Closed invitations stay listable this long, then TTL removes them (reads check it themselves). */

@@ -10,7 +10,6 @@ import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import {
   domainClaimKey,
   emailMessageKey,
-  expiryKey,
   invitationQuotaKey,
   INVITATION_PK_PREFIX,
   INVITATION_SK,
@@ -18,6 +17,7 @@ import {
   invitationListingKey,
   partnerInvitationsPartition,
   pendingGuardKey,
+  scheduleKey,
 } from '../data/keys.js';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { MAX_RESENDS, type BounceType, type EmailDelivery, type EmailStatus, type Invitation } from './model.js';
@@ -85,7 +85,8 @@ export async function insertInvitation(
           Item: {
             ...invitationKey(invitation.id),
             ...invitationListingKey(invitation.partnerId, invitation.createdAt, invitation.id),
-            ...expiryKey('INVITATION', invitation.id, invitation.expiresAt),
+            // Its first reminder still to come, or its expiry (a short-lived invitation skips reminders already past).
+            ...scheduleKey({ kind: 'INVITATION', end: invitation.expiresAt }, invitation.id, new Date(invitation.createdAt)),
             type: 'INVITATION',
             ...invitation,
           },
@@ -347,13 +348,13 @@ export async function cancelPendingInvitation(
 }
 
 /**
- * Puts a new secret on a pending invitation, keeping the old one's hash so its link can say a
- * newer email was sent. Conditioned on the secret it replaces, so two resends cannot both win.
+ * Queues a resend's email on a pending invitation (the sender then mints its link, and the old
+ * link answers LINK_REPLACED). Conditioned on the email job it replaces, so two resends cannot both win.
  */
-export async function replaceToken(
+export async function queueResend(
   invitation: Invitation,
   partnerId: string,
-  newTokenHash: string,
+  email: EmailDelivery,
   at: string,
   audit: TransactItem,
 ): Promise<ActionRefusal | 'LIMIT' | undefined> {
@@ -364,22 +365,18 @@ export async function replaceToken(
         Update: {
           TableName: tableName(),
           Key: invitationKey(invitation.id),
-          UpdateExpression:
-            'SET tokenHash = :new, replacedTokenHashes = list_append(if_not_exists(replacedTokenHashes, :none), :old), resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued',
-          ConditionExpression: `${OWN_AND_PENDING} AND tokenHash = :current AND (attribute_not_exists(resendCount) OR resendCount < :max)`,
+          UpdateExpression: 'SET resendCount = if_not_exists(resendCount, :zero) + :one, lastResentAt = :now, email = :queued',
+          ConditionExpression: `${OWN_AND_PENDING} AND ${invitation.email.job === undefined ? 'attribute_not_exists(email.job)' : 'email.job = :current'} AND (attribute_not_exists(resendCount) OR resendCount < :max)`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':new': newTokenHash,
-            ':current': invitation.tokenHash,
-            ':old': [invitation.tokenHash],
-            ':none': [],
+            ...(invitation.email.job === undefined ? {} : { ':current': invitation.email.job }),
             ':zero': 0,
             ':one': 1,
             ':max': MAX_RESENDS,
             ':now': at,
             ':pending': 'PENDING',
             ':partnerId': partnerId,
-            ':queued': { status: 'QUEUED', at },
+            ':queued': email,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },

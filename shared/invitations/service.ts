@@ -1,35 +1,33 @@
-/** The partner's side of an invitation: create it (and email the admin), read, list, cancel and resend it. */
-import { addDays, DAY_MS, hashSecret, newId, newSecret, now } from '../clock.js';
+/** The partner's side of an invitation: create it (queueing the admin's email), read, list, cancel and resend it. */
+import { addDays, DAY_MS, newId, now } from '../clock.js';
 import { config } from '../config.js';
 import { domainAndParents } from '../domain/domains.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.js';
 import { logger } from '../log.js';
-import { acceptanceLink, invitationEmail } from '../mail/invitation-email.js';
-import { sendEmail } from '../mail/mailer.js';
 import { INVITATION_NOT_FOUND } from './schema.js';
 import { getPartner } from '../partners/repository.js';
 import { putAudit } from '../audit/repository.js';
 import type { AuditEventType } from '../audit/model.js';
 import { countMetric } from '../metrics.js';
 import type { Page } from '../relationships/repository.js';
-import { closedTtl, isRetained, MAX_RESENDS, toView, type EmailDelivery, type Invitation, type InvitationView } from './model.js';
+import { closedTtl, isRetained, MAX_RESENDS, queuedEmail, toView, type Invitation, type InvitationView } from './model.js';
 import {
   cancelPendingInvitation,
   findInvitation,
   insertInvitation,
   policyRequestOf,
   queryPartnerInvitations,
-  recordEmailDelivery,
-  replaceToken,
+  queueResend,
   type ActionRefusal,
 } from './repository.js';
 import type { CreateInvitationInput, ListInvitationsQuery } from './schema.js';
 import { policyRefusalError } from '../policy/conditions.js';
 
 /**
- * Creates an invitation and emails the acceptance link to the customer's admin. The rules are
- * conditions of one transaction (with the audit record); the email goes out after it commits,
- * and its outcome is recorded on the invitation, so a failed send never loses the invitation.
+ * Creates an invitation and queues the email of its acceptance link to the customer's admin. The
+ * rules are conditions of one transaction (with the audit record and the queued email); the sender
+ * (./delivery.ts) takes the email from the table's stream, so SES being slow, throttling or down
+ * never fails or delays the request, and nothing is lost.
  */
 export async function createInvitation(partnerId: string, input: CreateInvitationInput): Promise<InvitationView> {
   const partner = await getPartner(partnerId);
@@ -37,7 +35,6 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
     throw new ForbiddenError('PARTNER_NOT_REGISTERED', 'The partner in this token is not registered.');
   }
   const at = now();
-  const secret = newSecret();
   const invitation: Invitation = {
     id: newId(),
     partnerId,
@@ -54,8 +51,7 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
     createdAt: at.toISOString(),
     expiresAt: addDays(at, config().invitationTtlDays).toISOString(),
     resendCount: 0,
-    tokenHash: hashSecret(secret),
-    email: { status: 'QUEUED', at: at.toISOString() },
+    email: queuedEmail('INVITATION', newId(), at.toISOString()),
   };
   const audit = partnerAudit('InvitationCreated', invitation, at, {
     roles: invitation.roles,
@@ -97,8 +93,7 @@ export async function createInvitation(partnerId: string, input: CreateInvitatio
 
   countMetric('InvitationsCreated');
   logger.info('Invitation created', { invitationId: invitation.id, partnerId });
-  const email = await deliver(invitation, secret);
-  return toView({ ...invitation, email }, at);
+  return toView(invitation, at);
 }
 
 /** The audit record of a transition the inviting partner made. */
@@ -112,25 +107,6 @@ function partnerAudit(type: AuditEventType, invitation: Invitation, at: Date, de
     invitationId: invitation.id,
     ...(details === undefined ? {} : { details }),
   });
-}
-
-/** Sends the email (saying it replaces the earlier one on a resend) and records the outcome; never throws, so the written invitation is always answered. */
-async function deliver(invitation: Invitation, secret: string, options: { replacesEarlier?: boolean } = {}): Promise<EmailDelivery> {
-  const link = acceptanceLink(config().publicBaseUrl, invitation.id, secret);
-  let email: EmailDelivery;
-  try {
-    const messageId = await sendEmail(invitation.adminEmail, invitationEmail(invitation, link, options), 'invitation');
-    email = { status: 'SENT', messageId, at: now().toISOString() };
-  } catch (error) {
-    logger.warn('Invitation email failed', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
-    email = { status: 'FAILED', at: now().toISOString() };
-  }
-  try {
-    await recordEmailDelivery(invitation, invitation.tokenHash, email);
-  } catch (error) {
-    logger.error('Could not record the email status', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
-  }
-  return email;
 }
 
 /** The partner's own invitation as stored, or 404: another partner's is answered exactly like a missing one. */
@@ -167,22 +143,19 @@ export async function cancelInvitation(partnerId: string, invitationId: string):
 }
 
 /**
- * Emails a new link for a pending invitation. The previous link then answers 410 LINK_REPLACED;
- * at most MAX_RESENDS resends (429 after that).
+ * Queues a new email, with a new link, for a pending invitation. Once the sender mints that link,
+ * the previous one answers 410 LINK_REPLACED; at most MAX_RESENDS resends (429 after that).
  */
 export async function resendInvitation(partnerId: string, invitationId: string): Promise<InvitationView> {
   const at = now();
   const invitation = await ownInvitation(partnerId, invitationId, at, true);
-  const secret = newSecret();
   const audit = partnerAudit('InvitationResent', invitation, at, { resendCount: (invitation.resendCount ?? 0) + 1 });
-  const tokenHash = hashSecret(secret);
-  const refused = await replaceToken(invitation, partnerId, tokenHash, at.toISOString(), audit);
+  const email = queuedEmail('RESEND', newId(), at.toISOString());
+  const refused = await queueResend(invitation, partnerId, email, at.toISOString(), audit);
   if (refused === 'LIMIT') throw new ResendLimitError();
   if (refused !== undefined) throw notPending(refused, at);
   logger.info('Invitation resent', { invitationId, partnerId });
-  const resent: Invitation = { ...invitation, tokenHash, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() };
-  const email = await deliver(resent, secret, { replacesEarlier: true });
-  return toView({ ...resent, email }, at);
+  return toView({ ...invitation, email, resendCount: (invitation.resendCount ?? 0) + 1, lastResentAt: at.toISOString() }, at);
 }
 
 /** 429: the partner has sent as many invitations today as it may; `Retry-After` says when the day turns (UTC). */

@@ -1,4 +1,5 @@
 /** The invitation email: subject, text and HTML bodies, each naming who asks for what, and one link; in the invitation's locale. */
+import { DAY_MS } from '../clock.js';
 import { AUTO_EXTEND_DAYS } from '../relationships/model.js';
 import type { Invitation } from '../invitations/model.js';
 import { CATALOGUE, formatDays, formatTime, htmlLangAttributes, messages } from '../i18n/catalogue.js';
@@ -21,22 +22,27 @@ export const REPLACES_EARLIER = CATALOGUE.en.email.replacesEarlier;
 
 const strong = (value: string) => `<strong>${escapeHtml(value)}</strong>`;
 
-/** Renders the email sent to the customer's admin in its locale; a resend (`replacesEarlier`) says that the earlier email's link no longer works. */
-export function invitationEmail(invitation: Invitation, link: string, options: { replacesEarlier?: boolean } = {}): EmailContent {
+/**
+ * Renders the email sent to the customer's admin in its locale; a resend (`replacesEarlier`) says
+ * that the earlier email's link no longer works, a reminder (at `at`) how long the request stays open.
+ */
+export function invitationEmail(invitation: Invitation, link: string, options: { replacesEarlier?: boolean; reminder?: boolean; at?: Date } = {}): EmailContent {
   const locale = localeOr(invitation.locale);
   const t = messages(locale);
   const replaces = options.replacesEarlier === true;
+  const daysLeft = Math.max(1, Math.ceil((Date.parse(invitation.expiresAt) - (options.at ?? new Date()).getTime()) / DAY_MS));
+  const notice = options.reminder === true ? t.email.reminder({ left: formatDays(daysLeft, locale) }) : replaces ? t.email.replacesEarlier : undefined;
   const partner = invitation.partnerName;
   const domain = invitation.customerDomain;
   const roles = invitation.roles.map((role) => t.roles[role]);
   const duration = formatDays(invitation.durationDays, locale);
   const period = formatDays(AUTO_EXTEND_DAYS, locale);
   const expires = formatTime(invitation.expiresAt, locale);
-  const subject = oneLine(t.email.subject({ partner, domain }));
+  const subject = oneLine(options.reminder === true ? t.email.reminderSubject({ subject: t.email.subject({ partner, domain }) }) : t.email.subject({ partner, domain }));
   const forText = (values: { duration: string; period: string }) => (invitation.autoExtend ? t.email.durationExtended(values) : t.email.duration(values));
 
   const text = [
-    ...(replaces ? [t.email.replacesEarlier, ''] : []),
+    ...(notice === undefined ? [] : [notice, '']),
     t.email.intro({ partner, domain }),
     '',
     t.email.rolesHeading,
@@ -58,7 +64,7 @@ export function invitationEmail(invitation: Invitation, link: string, options: {
 <html ${htmlLangAttributes(locale)}>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;overflow-wrap:anywhere;word-break:break-word">
-${replaces ? `<p><strong>${escapeHtml(t.email.replacesEarlier)}</strong></p>\n` : ''}<p>${t.email.intro({ partner: strong(partner), domain: strong(domain) })}</p>
+${notice === undefined ? '' : `<p><strong>${escapeHtml(notice)}</strong></p>\n`}<p>${t.email.intro({ partner: strong(partner), domain: strong(domain) })}</p>
 <p>${escapeHtml(t.email.rolesHeading)}</p>
 <ul>${roles.map((role) => `<li><strong>${escapeHtml(role.title)}</strong>: ${escapeHtml(role.description)}</li>`).join('')}</ul>
 <p>${forText({ duration: strong(duration), period: escapeHtml(period) })}<br>

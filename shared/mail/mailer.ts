@@ -8,12 +8,17 @@ import type { EmailContent } from './invitation-email.js';
 
 let client: SESClient | undefined;
 
-/** The shared SES client, rebuilt after a client-side failure; locally it points at `SES_ENDPOINT`. */
+/**
+ * The shared SES client, rebuilt after a client-side failure; locally it points at `SES_ENDPOINT`.
+ * It never retries by itself: a send SES took but did not answer must not go out twice. The
+ * invitation sender retries with a new link each time (../invitations/delivery.ts).
+ */
 export function ses(): SESClient {
   if (client === undefined) {
     const { sesEndpoint } = config();
+    const local = sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials };
     client = retireOnClientSideFailure(
-      traced(new SESClient(sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials })),
+      traced(new SESClient({ ...local, maxAttempts: 1 })),
       forgetSes,
     );
   }

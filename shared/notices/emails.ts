@@ -1,7 +1,8 @@
 /**
  * The notices a customer's policy asks for (its `notify` addresses): a partner was granted access,
  * a relationship ended, or one expired; and the partner's own (its profile's `contactEmail`): its
- * request accepted, declined or expired unanswered, its email to the customer's admin bounced, or its access ended by the customer. Plain
+ * request accepted, declined or expired unanswered, its email to the customer's admin bounced, or its access ended by the customer;
+ * and, to both, that a relationship without auto-extend ends in 30, 7 or 1 days. Plain
  * facts (who, which roles, until when, who approved or ended it); every value is escaped in the
  * HTML, and no notice carries a link.
  */
@@ -62,6 +63,30 @@ export function expiredNotice(relationship: NoticeSubject, locale: Locale = DEFA
     { lines: [t.notice.expiredIntro({ who: who(t, relationship), domain })] },
     ...(relationship.roles === undefined ? [] : [{ heading: t.notice.rolesHeld, items: rolesOf(t, relationship.roles) }]),
     { lines: [t.notice.endedAt({ time: formatTime(relationship.endsAt, locale) }), t.notice.byEndDate] },
+  ]);
+}
+
+/** The end notice, 30, 7 or 1 days ahead: whose access ends when, which roles it holds, and that it will not extend itself. */
+export function endingNotice(relationship: NoticeSubject, daysBefore: number, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = relationship.customerDomain;
+  const p = { domain, days: formatDays(daysBefore, locale), time: formatTime(relationship.endsAt, locale) };
+  return render(locale, t.notice.endingSubject({ ...p, partner: relationship.partnerName ?? relationship.partnerId }), [
+    { lines: [t.notice.endingIntro({ ...p, who: who(t, relationship) })] },
+    ...(relationship.roles === undefined ? [] : [{ heading: t.notice.rolesHolding, items: rolesOf(t, relationship.roles) }]),
+    { lines: [t.notice.endingNext] },
+  ]);
+}
+
+/** To the partner, 30, 7 or 1 days ahead: its access to the customer ends then, with the roles it holds, and how to keep working with them. */
+export function partnerEndingNotice(relationship: NoticeSubject, daysBefore: number, partnerName: string, locale: Locale = DEFAULT_LOCALE): EmailContent {
+  const t = messages(locale);
+  const domain = relationship.customerDomain;
+  const p = { domain, days: formatDays(daysBefore, locale), time: formatTime(relationship.endsAt, locale) };
+  return renderForPartner(locale, partnerName, t.partnerNotice.endingSubject(p), [
+    { lines: [t.partnerNotice.endingIntro(p)] },
+    ...(relationship.roles === undefined ? [] : [{ heading: t.notice.rolesHolding, items: rolesOf(t, relationship.roles) }]),
+    { lines: [t.partnerNotice.endingAdvice] },
   ]);
 }
 

@@ -4,7 +4,8 @@
  * holding the same power role also writes a `RelationshipOverlapDetected` audit record (published
  * as the event `Relationship Overlap Detected`). Tells the partner, at its profile's
  * `contactEmail`: its request accepted, declined or expired unanswered, its email to the customer's admin bounced
- * (or drew a complaint), and its access ended by the customer. One `notify…` function per kind of notice; none of them ever throws: a failure is
+ * (or drew a complaint), and its access ended by the customer. Both are told, 30, 7 and 1 days
+ * ahead (the schedule), that a relationship without auto-extend ends. One `notify…` function per kind of notice; none of them ever throws: a failure is
  * logged with ids only and counted (`CustomerNoticesFailed`, `PartnerNoticesFailed`), and the
  * change it tells of stands.
  */
@@ -26,12 +27,14 @@ import { overlapsOf, powerRoleOverlaps, type Overlap, type Relationship } from '
 import { closesOverdue, findRelationship, queryActiveCustomerRelationships } from '../relationships/repository.js';
 import {
   endedNotice,
+  endingNotice,
   expiredNotice,
   grantedNotice,
   partnerAcceptedNotice,
   partnerDeclinedNotice,
   partnerEmailBouncedNotice,
   partnerEndedNotice,
+  partnerEndingNotice,
   partnerExpiredNotice,
   type BouncedEmail,
   type NoticeSubject,
@@ -39,10 +42,10 @@ import {
 } from './emails.js';
 
 /** What went wrong after a change committed, as the log and the metric name it. */
-type NoticeStep = 'grant' | 'end' | 'expiry' | 'overlap';
+type NoticeStep = 'grant' | 'end' | 'expiry' | 'ending' | 'overlap';
 
 /** The partner's notices, as the log names them. */
-type PartnerNoticeStep = 'accepted' | 'declined' | 'expired' | 'ended' | 'bounced';
+type PartnerNoticeStep = 'accepted' | 'declined' | 'expired' | 'ended' | 'ending' | 'bounced';
 
 /**
  * After an accept committed: the expiry notice of the overdue relationship it closed (`previous`,
@@ -115,6 +118,24 @@ export async function notifyExpired(relationship: NoticeSubject & Pick<Relations
     const stored = await findRelationship(relationship.partnerId, relationship.customerDomain);
     return expiredNotice(stored?.id === relationship.id ? { ...relationship, ...(stored as Partial<Relationship>) } : relationship);
   });
+}
+
+/**
+ * After the schedule claimed a relationship's end notice (`daysBefore` its end): the customer's
+ * notify addresses and the partner are told it ends then and will not extend itself. The
+ * partner's name and the roles are read from the item, only while it is still that relationship.
+ */
+export async function notifyEnding(relationship: NoticeSubject & Pick<Relationship, 'id'>, daysBefore: number): Promise<void> {
+  let stored: Partial<Relationship> = {};
+  try {
+    const item = await findRelationship(relationship.partnerId, relationship.customerDomain);
+    if (item?.id === relationship.id) stored = item as Partial<Relationship>;
+  } catch (error) {
+    failed('ending', relationship.id, error);
+  }
+  const subject: NoticeSubject = { ...relationship, partnerName: stored.partnerName, roles: stored.roles };
+  await send('ending', relationship, undefined, () => endingNotice(subject, daysBefore));
+  await tellPartner('ending', relationship.partnerId, { relationshipId: relationship.id }, (name) => partnerEndingNotice(subject, daysBefore, name));
 }
 
 /** The audit record (and, through the stream, the event) of a grant that left a power role shared. */

@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { refusalOf, transactWrite, type TransactItem, type TransactionItem } from '../data/transactions.js';
 import { db, tableName } from '../data/client.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
-import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, expiryKey, partnerPartition, relationshipCustomerViewKey, relationshipKey } from '../data/keys.js';
+import { PARTNER_PREFIX, RELATIONSHIP_SK_PREFIX, customerPartition, partnerPartition, relationshipCustomerViewKey, relationshipKey, scheduleKey } from '../data/keys.js';
 import { putAudit } from '../audit/repository.js';
 import { effectiveRelationshipStatus, toRelationshipView, type Relationship } from './model.js';
 
@@ -106,7 +106,7 @@ export function replaceRelationship(relationship: Relationship, previous: Relati
         Item: {
           ...relationshipKey(relationship.partnerId, relationship.customerDomain),
           ...relationshipCustomerViewKey(relationship.partnerId, relationship.customerDomain),
-          ...expiryKey('RELATIONSHIP', relationship.id, relationship.endsAt),
+          ...scheduleKey({ kind: 'RELATIONSHIP', end: relationship.endsAt, autoExtend: relationship.autoExtend }, relationship.id, new Date(at)),
           type: 'RELATIONSHIP',
           ...relationship,
         },

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../infra/routes.js';
 import { uniqueDomain } from '../support/environment.js';
-import { emailsTo, linkIn } from '../support/mail.js';
+import { emailsSettled, emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type ApiResponse, type TestStack } from '../support/local-stack.js';
 
 let t: TestStack;
@@ -131,6 +131,7 @@ describe('an Idempotency-Key on a POST without a body', () => {
     const token = await t.partnerToken('wingtip');
     const created = await t.api('POST', '/invitations', { token, body: { customerDomain: customer, adminEmail: `admin@${customer}` } });
     const headers = { 'Idempotency-Key': `resend-${customer}` };
+    await emailsSettled();
     // Act
     const first = await t.api('POST', `/invitations/${created.json?.id}/resend`, { token, headers });
     const again = await t.api('POST', `/invitations/${created.json?.id}/resend`, { token, headers });

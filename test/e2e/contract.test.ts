@@ -8,7 +8,7 @@ import { routes } from '../../infra/routes.js';
 import type { ObservedResponse } from '../../infra/local/gateway.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
 import { uniqueDomain } from '../support/environment.js';
-import { newestLinkFor } from '../support/mail.js';
+import { emailsSettled, newestLinkFor } from '../support/mail.js';
 import { contractValidator, openApiAjv } from '../support/contract.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
@@ -170,6 +170,7 @@ describe('answers live traffic found undocumented, now documented', () => {
     const json = { Accept: 'application/json' };
     await call('show json', 'GET', `${link}?token=${first}`, { headers: json });
     await call('resend', 'POST', `/invitations/${invitationId}/resend`, { token: partner });
+    await emailsSettled();
     await call('410 html', 'GET', `${link}?token=${first}`);
     await call('410 json', 'GET', `${link}?token=${first}`, { headers: json });
     await call('410 head', 'HEAD', `${link}?token=${first}`);

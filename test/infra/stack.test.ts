@@ -13,7 +13,7 @@ import { ACCESS_LOG_FIELDS, MIN_PASSWORD_LENGTH, TENANT_ATTRIBUTES } from '../..
 import { BUNDLING, ESBUILD_OPTIONS, REPO_ROOT } from '../../infra/constructs/app-function.js';
 import { INVITATION_METRICS } from '../../infra/constructs/monitoring.js';
 import { constructId } from '../../infra/names.js';
-import { functions as catalogue, routes, scheduledFunctions } from '../../infra/routes.js';
+import { functions as catalogue, readsTableStream, routes, scheduledFunctions } from '../../infra/routes.js';
 import type { FunctionName, FunctionSpec } from '../../infra/routes.js';
 import type { PartnerRelationshipsStack } from '../../infra/stack.js';
 import { IDEMPOTENCY_TABLE, TABLE_INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
@@ -37,6 +37,7 @@ const isAsync = (name: FunctionName): boolean => scheduledFunctions.includes(nam
 const WRITES = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
 const isIdempotent = (name: FunctionName): boolean => specOf(name).idempotent === true;
 const consumesStream = (name: FunctionName): boolean => specOf(name).consumesStream === true;
+const readsStream = (name: FunctionName): boolean => readsTableStream(specOf(name));
 /** What Powertools does with its records: read, create, complete and, on failure, remove them. */
 const IDEMPOTENCY_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 /** What the event source mapping reads the stream with, on the stream itself. */
@@ -433,7 +434,7 @@ describe('least privilege', () => {
       const expected = mergedByResource([
         ...specOf(name).table.map((grant) => ({ actions: grant.actions, resource: tableResource(grant.index) })),
         ...(isIdempotent(name) ? [{ actions: IDEMPOTENCY_ACTIONS, resource: { 'Fn::GetAtt': [idempotencyId, 'Arn'] } }] : []),
-        ...(consumesStream(name)
+        ...(readsStream(name)
           ? [
               { actions: STREAM_READ_ACTIONS, resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
               { actions: ['dynamodb:ListStreams'], resource: '*' },
@@ -485,7 +486,8 @@ describe('least privilege', () => {
     if (grants.length > 0) uses.add(grants.some((grant) => grant.actions.some((action) => WRITES.test(action))));
     // Idempotency records are written; stream records only read.
     if (isIdempotent(name)) uses.add(true);
-    if (consumesStream(name)) uses.add(false);
+    // A function that also writes has the reader's statement merged into its own (same key, same condition).
+    if (readsStream(name) && !uses.has(true)) uses.add(false);
     const expected = [...uses].map(keyStatement).toSorted(byJson);
 
     // Act
@@ -536,9 +538,9 @@ describe('least privilege', () => {
     );
 
     // Assess
-    // The invitation's admin, and the customer's notify addresses on each grant, end and expiry.
-    // The partner's contact address too, when its request email bounced (record-email-events).
-    expect(senders.toSorted()).toEqual(['cleanup-expired', 'create-invitation', 'decide-acceptance', 'end-relationship', 'record-email-events', 'resend-invitation']);
+    // The invitation's admin (send-invitation-emails, off the request path), and the customer's notify addresses on each
+    // grant, end and expiry. The partner's contact address too, when its request email bounced (record-email-events).
+    expect(senders.toSorted()).toEqual(['cleanup-expired', 'decide-acceptance', 'end-relationship', 'record-email-events', 'send-invitation-emails']);
     for (const name of names) {
       const statements = sesStatements.get(name) ?? [];
       if (!senders.includes(name)) {
@@ -561,10 +563,10 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants nothing on "*" but X-Ray tracing to every function, and dynamodb:ListStreams to the stream consumer alone', () => {
+  it('grants nothing on "*" but X-Ray tracing to every function, and dynamodb:ListStreams to the stream consumers alone', () => {
     // Prepare
     const expected = Object.fromEntries(
-      names.map((name) => [name, [[...XRAY_ACTIONS, ...(consumesStream(name) ? ['dynamodb:ListStreams'] : [])].toSorted()]]),
+      names.map((name) => [name, [[...XRAY_ACTIONS, ...(readsStream(name) ? ['dynamodb:ListStreams'] : [])].toSorted()]]),
     );
 
     // Act
@@ -574,7 +576,7 @@ describe('least privilege', () => {
     const perFunction = Object.fromEntries(names.map((name) => [name, statementsOf(name).filter(isOnEverything).map(actionsOf).toSorted(byJson)]));
 
     // Assess
-    expect(names.filter(consumesStream)).toEqual(['publish-events']);
+    expect(names.filter(readsStream).toSorted()).toEqual(['publish-events', 'send-invitation-emails']);
     expect(perFunction).toEqual(expected);
     // `minimizePolicies` merges what a role may do on "*" into one statement.
     expect(wildcard).toHaveLength(names.length);
@@ -607,7 +609,7 @@ describe('least privilege', () => {
     // Assess
     for (const name of names) {
       const statements = sqs[name] ?? [];
-      if (!isAsync(name) && !consumesStream(name)) {
+      if (!isAsync(name) && !readsStream(name)) {
         expect(statements, name).toEqual([]);
         continue;
       }
@@ -653,7 +655,7 @@ describe('the functions', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Timeout: scheduledFunctions.includes(name) ? 300 : 10,
+      Timeout: scheduledFunctions.includes(name) || specOf(name).sendsQueuedEmails === true ? 300 : 10,
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
@@ -740,12 +742,16 @@ describe('the events outbox', () => {
     expect(publishers).toEqual(['publish-events']);
     expect(routed.has('publish-events')).toBe(false);
     expect(scheduledFunctions).not.toContain('publish-events');
-    expect(mappings.map((mapping) => mapping.Properties.FunctionName)).toEqual([{ Ref: logicalId(stack, stack.functions['publish-events']) }]);
+    expect(mappings.map((mapping) => mapping.Properties.FunctionName).filter((fn) => JSON.stringify(fn) !== JSON.stringify({ Ref: logicalId(stack, stack.functions['send-invitation-emails']) }))).toEqual([
+      { Ref: logicalId(stack, stack.functions['publish-events']) },
+    ]);
   });
 
   it('reads the stream from its oldest record, reports failed records, bisects a failing batch and parks what it gives up on in the dead-letter queue', () => {
     // Act
-    const [mapping] = Object.values(resourcesOf('AWS::Lambda::EventSourceMapping'));
+    const mapping = Object.values(resourcesOf('AWS::Lambda::EventSourceMapping')).find(
+      (candidate) => JSON.stringify(candidate.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(stack, stack.functions['publish-events']) }),
+    );
     const { FilterCriteria: _filters, ...properties } = mapping?.Properties ?? {};
 
     // Assess
@@ -828,8 +834,8 @@ describe('operations', () => {
   });
 
   it('raises an alarm when the event publisher falls 15 minutes behind the table stream', () => {
-    const consumers = names.filter((name) => (catalogue[name] as { consumesStream?: boolean }).consumesStream === true);
-    expect(consumers).toEqual(['publish-events']);
+    const consumers = names.filter(readsStream);
+    expect(consumers.toSorted()).toEqual(['publish-events', 'send-invitation-emails']);
     expect(Object.keys(stack.monitoring.alarms.streamIteratorAge)).toEqual(consumers);
     expect(alarmOf(stack.monitoring.alarms.streamIteratorAge['publish-events']!)).toMatchObject({
       MetricName: 'IteratorAge',
@@ -865,8 +871,8 @@ describe('operations', () => {
     const alarms = Object.values(alarmsById());
 
     // Assess
-    // errors and throttles per function, API 5xx, dead letters, wrong secrets, the stream consumer's iterator age, SES bounce and complaint rates
-    expect(alarms).toHaveLength(2 * names.length + 3 + 1 + 2);
+    // errors and throttles per function, API 5xx, dead letters, wrong secrets, each stream consumer's iterator age, SES bounce and complaint rates
+    expect(alarms).toHaveLength(2 * names.length + 3 + names.filter(readsStream).length + 2);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic()]);
       expect(alarm.OKActions).toEqual([topic()]);

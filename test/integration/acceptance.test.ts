@@ -41,7 +41,7 @@ describe('the customer admin answers a request', () => {
     // Prepare
     const { invitation, token } = await invite();
     const before = await stored(invitationKey(invitation.id));
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const shown = await openRequest(invitation.id, token);
     counter.stop();
@@ -54,7 +54,7 @@ describe('the customer admin answers a request', () => {
   it('accepts with two reads (the request, the policy) and one transaction that writes the relationship and closes the invitation', async () => {
     // Prepare
     const { invitation, customer, token } = await invite();
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const result = await decide(invitation.id, token, { decision: 'accept' });
     counter.stop();
@@ -137,7 +137,7 @@ describe('the customer admin answers a request', () => {
   it('spends the same round trips on an unknown invitation as on a wrong secret', async () => {
     const { invitation, token } = await invite();
     const tampered = `${token.slice(0, -2)}xx`;
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     await codeOf(decide(invitation.id, tampered, { decision: 'accept' }));
     const wrongSecret = [...counter.calls];
     counter.reset();
@@ -151,7 +151,7 @@ describe('the customer admin answers a request', () => {
     // Prepare
     const { invitation, customer, token } = await invite('wingtip');
     const before = await stored(invitationKey(invitation.id));
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const outcomes = [];
     for (let i = 0; i < 50; i++) outcomes.push(await codeOf(decide(invitation.id, newSecret(), { decision: 'accept' })));

@@ -61,7 +61,7 @@ describe('the scheduled cleanup', () => {
     clock.advance(30 * DAY_MS);
     const fresh = await invite('fabrikam');
     clock.advance(61 * DAY_MS);
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const report = await runCleanup();
     counter.stop();

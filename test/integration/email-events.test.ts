@@ -45,7 +45,7 @@ describe("SES's events on the invitation's email", () => {
 
     await deliverEvent('Delivery', messageId, to);
 
-    expect(await emailOf(id)).toEqual({ status: 'DELIVERED', at: AT.toISOString() });
+    expect(await emailOf(id)).toEqual({ attempts: 1, status: 'DELIVERED', at: AT.toISOString() });
     expect(await bounceRecords(id)).toEqual([]);
     expect(await noticesAbout(customer)).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe("SES's events on the invitation's email", () => {
 
     await deliverEvent('Bounce', messageId, to, { bounceType: 'Transient' });
 
-    expect(await emailOf(id)).toEqual({ status: 'BOUNCED', at: AT.toISOString(), bounceType: 'Transient' });
+    expect(await emailOf(id)).toEqual({ attempts: 1, status: 'BOUNCED', at: AT.toISOString(), bounceType: 'Transient' });
     expect(await bounceRecords(id)).toEqual([
       expect.objectContaining({ actor: { kind: 'system' }, customerDomain: customer, details: { status: 'BOUNCED', bounceType: 'Transient' } }),
     ]);
@@ -71,7 +71,7 @@ describe("SES's events on the invitation's email", () => {
 
     await deliverEvent('Complaint', messageId, to, { at: new Date(AT.getTime() + 60_000) });
 
-    expect(await emailOf(id)).toEqual({ status: 'COMPLAINED', at: new Date(AT.getTime() + 60_000).toISOString() });
+    expect(await emailOf(id)).toEqual({ attempts: 1, status: 'COMPLAINED', at: new Date(AT.getTime() + 60_000).toISOString() });
     expect((await bounceRecords(id)).map((e) => e.details)).toEqual([{ status: 'COMPLAINED' }]);
     expect((await noticesAbout(customer)).map((email) => email.body.text)).toEqual([expect.stringContaining('reported your request')]);
   });
@@ -94,7 +94,7 @@ describe("SES's events on the invitation's email", () => {
     await deliverEvent('Delivery', messageId, to, { at: new Date(AT.getTime() + 1000) });
 
     expect(again).toBe('UNCHANGED');
-    expect(await emailOf(id)).toEqual({ status: 'BOUNCED', at: AT.toISOString(), bounceType: 'Permanent' });
+    expect(await emailOf(id)).toEqual({ attempts: 1, status: 'BOUNCED', at: AT.toISOString(), bounceType: 'Permanent' });
     expect(await bounceRecords(id)).toHaveLength(1);
     expect(await noticesAbout(customer)).toHaveLength(1);
   });
@@ -120,7 +120,7 @@ describe("SES's events on the invitation's email", () => {
 
   it("passes over a notice's events by the kind tag SES carries back, without reading the table", async () => {
     // Prepare
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const outcome = await recordEmailEvent(sesEventNotification('Delivery', 'a-notice', 'security@example.com', AT, { kind: 'notice' }).Records[0]!.Sns.Message);
     counter.stop();

@@ -4,36 +4,39 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { resetConfig } from '../../shared/config.js';
-import { dynamodbClient, localCredentials, resetDb } from '../../shared/data/client.js';
+import { db, dynamodbClient, localCredentials, resetDb } from '../../shared/data/client.js';
 import { resetIdempotency } from '../../shared/http/idempotency.js';
-import { ses } from '../../shared/mail/mailer.js';
 import { claimsFor, TOKEN_SHAPES, type TokenShape } from '../../shared/identity/caller.js';
 import { ensureIdempotencyTable } from '../../infra/local/idempotency-table.js';
 import { handler as createInvitation } from '../../functions/create-invitation.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { apiEvent, invoke as invokeFunction } from '../support/events.js';
 import { auditTrail } from '../support/lifecycle.js';
-import { emailsTo } from '../support/mail.js';
+import { emailsSettled, emailsTo } from '../support/mail.js';
 
 const json = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(String(response.body)) as Record<string, unknown>;
 const outcome = (response: APIGatewayProxyStructuredResultV2) => (response.statusCode === 201 ? '201' : `${response.statusCode} ${String(json(response).code)}`);
 
-/** Holds the next email send until `release()`, so a request stays in progress while others arrive; no sleeping. */
-function holdNextEmail(): { reached: Promise<void>; release(): void } {
+/**
+ * Holds the next transaction (a create's) until `release()`, so a request stays in progress while
+ * others arrive; no sleeping. Called once the email sender is idle, so the transaction held is the request's.
+ */
+async function holdNextTransaction(): Promise<{ reached: Promise<void>; release(): void }> {
+  await emailsSettled();
   const name = `hold-${randomUUID()}`;
   let reach = () => undefined as void;
   let release = () => undefined as void;
   const reached = new Promise<void>((resolve) => (reach = resolve));
   const released = new Promise<void>((resolve) => (release = resolve));
   const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-    if (context.commandName === 'SendEmailCommand') {
-      ses().middlewareStack.remove(name);
+    if (context.commandName === 'TransactWriteItemsCommand') {
+      db().middlewareStack.remove(name);
       reach();
       await released;
     }
     return next(args);
   };
-  ses().middlewareStack.add(middleware as never, { step: 'initialize', name });
+  db().middlewareStack.add(middleware as never, { step: 'initialize', name });
   return { reached, release };
 }
 
@@ -129,7 +132,7 @@ describe.each(TOKEN_SHAPES)('Idempotency-Key on POST /invitations, with %s token
     // Prepare
     const customer = uniqueDomain();
     const key = randomUUID();
-    const hold = holdNextEmail();
+    const hold = await holdNextTransaction();
     // Act
     const running = invoke('wingtip', invitationOf(customer), key);
     await hold.reached;

@@ -7,7 +7,7 @@ import { createInvitationBody } from '../../shared/invitations/schema.js';
 import { createInvitation, getInvitation, listInvitations, resendInvitation } from '../../shared/invitations/service.js';
 import { decide } from '../../shared/acceptance/service.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
-import { emailsTo, linkIn } from '../support/mail.js';
+import { emailsSettled, emailsTo, linkIn } from '../support/mail.js';
 
 const input = (customerDomain: string, extra: Record<string, unknown> = {}) =>
   createInvitationBody.parse({ customerDomain, adminEmail: `admin@${customerDomain}`, ...extra });
@@ -32,16 +32,17 @@ describe('creating invitations', () => {
   });
   afterEach(() => useClock(undefined));
 
-  it('stores the invitation, emails the admin and records that the email was sent', async () => {
+  it('stores the invitation with its email queued, then the sender emails the admin and records that the email was sent', async () => {
     // Prepare
     const customer = uniqueDomain();
     // Act
     const invitation = await createInvitation('fabrikam', input(customer, { customerName: 'Contoso Ltd', roles: ['USER_ADMIN'] }));
+    await emailsSettled();
     // Assess
-    expect(invitation).toMatchObject({ partnerId: 'fabrikam', partnerName: 'Fabrikam', status: 'PENDING', email: { status: 'SENT' } });
+    expect(invitation).toMatchObject({ partnerId: 'fabrikam', partnerName: 'Fabrikam', status: 'PENDING', email: { status: 'QUEUED', attempts: 0 } });
     expect(invitation).not.toHaveProperty('tokenHash');
     const stored = await db().send(new GetCommand({ TableName: tableName(), Key: invitationKey(invitation.id) }));
-    expect(stored.Item?.email).toMatchObject({ status: 'SENT' });
+    expect(stored.Item?.email).toMatchObject({ status: 'SENT', attempts: 1, kind: 'INVITATION' });
     const emails = await emailsTo(`admin@${customer}`);
     expect(emails).toHaveLength(1);
     const { invitationId, token } = linkIn(emails[0]!);
@@ -49,16 +50,26 @@ describe('creating invitations', () => {
     expect(JSON.stringify(stored.Item)).not.toContain(token);
   });
 
-  it("costs one transactional write, one email and one small write (the status, with the email's lookup item) once the partner profile is cached", async () => {
+  it("costs the request one transactional write once the partner profile is cached; the sender then reads, claims, sends and records", async () => {
     // Prepare
     await createInvitation('fabrikam', input(uniqueDomain()));
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     await createInvitation('fabrikam', input(uniqueDomain()));
+    const onRequestPath = [...counter.calls];
+    await emailsSettled();
     counter.stop();
     // Assess
-    // The small write records SENT on the invitation and EMAIL#<message id> for SES's later events, together.
-    expect(counter.calls).toEqual(['TransactWriteItemsCommand', 'SendEmailCommand', 'TransactWriteItemsCommand']);
+    expect(onRequestPath).toEqual(['TransactWriteItemsCommand']);
+    // The sender: a consistent read of the job, the claim (the new link's hash), the email, and one small write that records
+    // SENT on the invitation with EMAIL#<message id> for SES's later events. (The scans are the test waiting for it.)
+    expect(counter.calls.filter((call) => call !== 'ScanCommand')).toEqual([
+      'TransactWriteItemsCommand',
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'SendEmailCommand',
+      'TransactWriteItemsCommand',
+    ]);
   });
 
   it('keeps one pending invitation per partner and customer', async () => {
@@ -135,7 +146,7 @@ describe('listing invitations', () => {
       clock.advance(1000);
     }
     useClock(undefined);
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const first = await listInvitations('wingtip', { limit: 2 });
     const second = await listInvitations('wingtip', { limit: 2, cursor: first.nextCursor ?? undefined });
@@ -173,10 +184,11 @@ describe('when the email cannot be sent', () => {
     await useTestTable({ sesEndpoint: 'http://127.0.0.1:9' });
   });
 
-  it('keeps the invitation and records the failed send', async () => {
+  it('keeps the invitation, retries the send and records it FAILED once every attempt failed', async () => {
     const invitation = await createInvitation('fabrikam', input(uniqueDomain()));
-    expect(invitation.email.status).toBe('FAILED');
-    expect((await getInvitation('fabrikam', invitation.id)).email.status).toBe('FAILED');
+    expect(invitation.email.status).toBe('QUEUED');
+    await emailsSettled();
+    expect((await getInvitation('fabrikam', invitation.id)).email).toMatchObject({ status: 'FAILED', attempts: 8 });
   });
 });
 
@@ -217,6 +229,7 @@ describe('resending an invitation', () => {
     // Prepare
     const customer = uniqueDomain();
     const invitation = await createInvitation('fabrikam', input(customer));
+    await emailsSettled();
     // Act
     await resendInvitation('fabrikam', invitation.id);
     // Assess

@@ -167,7 +167,7 @@ describe('the customer is told of each grant, end and expiry', () => {
     const customer = uniqueDomain();
     const { invitation, token } = await invite(partnerId, customer, { roles: ['USER_ADMIN'] });
     const cookie = await signedInCookie(invitation.id, token, `admin@${customer}`);
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     await decide(invitation.id, token, { decision: 'accept' }, cookie);
     await endRelationship(partnerId, customer, { kind: 'customer', customerDomain: customer });

@@ -55,7 +55,7 @@ describe("the customer's policy", () => {
   it('stores the policy and its CustomerPolicyChanged record in one transaction, listed for the customer and no partner', async () => {
     // Prepare
     const customer = uniqueDomain();
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const stored = await setPolicy(customer, { approvers: [`it@${customer}`], forbiddenRoles: ['GLOBAL_ADMIN'], notify: ['soc@elsewhere.example'] }, `it@${customer}`);
     counter.stop();

@@ -38,7 +38,7 @@ describe('a power grant needs a signed-in admin', () => {
     const customer = uniqueDomain();
     const { invitation, token } = await invite('fabrikam', customer, { roles: ['GLOBAL_ADMIN'], autoExtend: false });
     const cookie = await signedInCookie(invitation.id, token, adminOf(customer));
-    const counter = countSdkCalls();
+    const counter = await countSdkCalls();
     // Act
     const result = await decide(invitation.id, '', { decision: 'accept' }, cookie);
     counter.stop();

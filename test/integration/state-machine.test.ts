@@ -25,7 +25,7 @@ import { findRelationship } from '../../shared/relationships/repository.js';
 import { endRelationship } from '../../shared/relationships/service.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, callHandler, invite, outcomeOf } from '../support/lifecycle.js';
-import { newestLinkFor } from '../support/mail.js';
+import { emailsSettled, newestLinkFor } from '../support/mail.js';
 import { rawItems } from '../support/table-writes.js';
 
 const T0 = '2030-01-07T09:00:00.000Z';
@@ -82,9 +82,12 @@ async function pending(extra: Record<string, unknown> = {}): Promise<World> {
   return { ...partners, customer, invitationId: invitation.id, adminToken: token };
 }
 
-/** Resends; the admin keeps the link they had (so after one resend it is a replaced one). */
+/** Resends, each mailed; the admin keeps the link they had (so after one resend it is a replaced one). */
 async function resent(w: World, times: number): Promise<World> {
-  for (let i = 0; i < times; i++) await resendInvitation(w.owner, w.invitationId);
+  for (let i = 0; i < times; i++) {
+    await resendInvitation(w.owner, w.invitationId);
+    await emailsSettled();
+  }
   return w;
 }
 
@@ -355,6 +358,7 @@ const EFFECTS: Record<Action, { audit: AuditEventType; check: (actor: Actor, w: 
   resend: {
     audit: 'InvitationResent',
     check: async (_, w) => {
+      await emailsSettled();
       expect(await outcomeOf(openRequest(w.invitationId, w.adminToken))).toBe('410 LINK_REPLACED');
       expect(await newestLinkOpens(w)).toBe(OK);
     },

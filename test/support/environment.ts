@@ -1,17 +1,26 @@
 /** A fresh table on the shared DynamoDB Local for one test file, with the seed partners, and SDK call counting. */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { localCredentials, db } from '../../shared/data/client.js';
 import { ses } from '../../shared/mail/mailer.js';
 import { clearPartnerCache } from '../../shared/partners/repository.js';
 import { ensureTable } from '../../infra/local/table.js';
 import { seed } from '../../infra/local/seed.js';
 import { useEnvironment } from '../../infra/local/stack.js';
+import { startEmailSender } from '../../infra/local/email-sender.js';
+import type { StreamPoller } from '../../infra/local/stream-poller.js';
+import { emailsSettled } from './mail.js';
+
+let sender: StreamPoller | undefined;
+afterAll(async () => {
+  await sender?.stop();
+  sender = undefined;
+});
 
 export const PUBLIC_BASE_URL = 'https://partners.example.test';
 
-/** Creates a table of its own, points the shared clients at it and seeds the demo partners. */
+/** Creates a table of its own, points the shared clients at it, seeds the demo partners and starts the email sender on its stream. */
 export async function useTestTable(options: { sesEndpoint?: string; publicBaseUrl?: string } = {}): Promise<{ tableName: string }> {
   const tableName = `test-${randomUUID()}`;
   const dynamodbEndpoint = inject('dynamodbEndpoint');
@@ -27,11 +36,18 @@ export async function useTestTable(options: { sesEndpoint?: string; publicBaseUr
   await ensureTable(admin, tableName);
   admin.destroy();
   await seed();
+  await sender?.stop();
+  sender = await startEmailSender({ dynamodbEndpoint, tableName, intervalMs: 50 });
   return { tableName };
 }
 
-/** Counts the SDK commands sent from now on, by their wire names (`GetItemCommand`, `TransactWriteItemsCommand`, `SendEmailCommand`, ...). */
-export function countSdkCalls(): { calls: string[]; reset(): void; stop(): void } {
+/**
+ * Counts the SDK commands sent from now on, by their wire names (`GetItemCommand`,
+ * `TransactWriteItemsCommand`, `SendEmailCommand`, ...), once the email sender has sent what was
+ * queued before: it shares the process's clients, so its calls would be counted too.
+ */
+export async function countSdkCalls(): Promise<{ calls: string[]; reset(): void; stop(): void }> {
+  await emailsSettled();
   const calls: string[] = [];
   const name = `count-${randomUUID()}`;
   const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {

@@ -5,7 +5,18 @@ import type { Invitation } from '../../shared/invitations/model.js';
 import { toView } from '../../shared/invitations/model.js';
 import { invitationEmail } from '../../shared/mail/invitation-email.js';
 import type { EmailContent } from '../../shared/mail/invitation-email.js';
-import { endedNotice, expiredNotice, grantedNotice, partnerAcceptedNotice, partnerDeclinedNotice, partnerEmailBouncedNotice, partnerEndedNotice, partnerExpiredNotice } from '../../shared/notices/emails.js';
+import {
+  endedNotice,
+  endingNotice,
+  expiredNotice,
+  grantedNotice,
+  partnerAcceptedNotice,
+  partnerDeclinedNotice,
+  partnerEmailBouncedNotice,
+  partnerEndedNotice,
+  partnerEndingNotice,
+  partnerExpiredNotice,
+} from '../../shared/notices/emails.js';
 import { decisionPage, problemPage, requestPage, signInNeededPage } from '../../shared/pages/acceptance.js';
 import type { Relationship } from '../../shared/relationships/model.js';
 import type { Problem } from '../../shared/http/problem.js';
@@ -50,6 +61,7 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
   return {
     invitation: invitationEmail(invitation({ locale }), link),
     invitationResent: invitationEmail(invitation({ locale, autoExtend: true, message: undefined }), link, { replacesEarlier: true }),
+    invitationReminder: invitationEmail(invitation({ locale }), link, { replacesEarlier: true, reminder: true }),
     grantedSignedIn: grantedNotice(relationship(), [], names, locale),
     grantedByLinkExtendedOverlap: grantedNotice(relationship({ autoExtend: true, acceptedBy: { email: 'a@contoso.com', signedIn: false } }), [{ role: 'USER_ADMIN', partnerIds: ['fabrikam', 'tailspin'] }], names, locale),
     endedByPartner: endedNotice(relationship({ terminatedAt: '2026-01-15T00:00:00.000Z' }), { kind: 'partner', partnerId: 'fabrikam' } as never, locale),
@@ -69,6 +81,9 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
     partnerBouncedPermanent: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Permanent', `Fabrikam ${EVIL}`, locale),
     partnerBouncedTransient: partnerEmailBouncedNotice(bounced, 'BOUNCED', 'Transient', `Fabrikam ${EVIL}`, locale),
     partnerComplained: partnerEmailBouncedNotice(bounced, 'COMPLAINED', undefined, `Fabrikam ${EVIL}`, locale),
+    ending30: endingNotice(relationship(), 30, locale),
+    ending1Unnamed: endingNotice({ partnerId: 'fabrikam', customerDomain: 'contoso.com', endsAt: '2026-02-01T00:00:00.000Z' }, 1, locale),
+    partnerEnding7: partnerEndingNotice(relationship(), 7, `Fabrikam ${EVIL}`, locale),
   };
 }
 

@@ -1,0 +1,122 @@
+/**
+ * Invitation emails leave the request path and survive SES failing: an SES endpoint that throttles,
+ * then is unavailable, then recovers, still gets every invitation's email exactly once, none lost,
+ * and no link is ever sent twice. The endpoint speaks SES's v1 query API and answers its errors in
+ * SES's own shape (XML `ErrorResponse`, 400 `Throttling`, 503 `ServiceUnavailable`).
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { uniqueDomain } from '../support/environment.js';
+import { emailsSettled } from '../support/mail.js';
+import { startTestStack, type TestStack } from '../support/local-stack.js';
+
+interface Accepted {
+  readonly to: string;
+  readonly token: string;
+  readonly invitationId: string;
+}
+
+/** What the endpoint does with each next request, in order; once the plan is spent, it accepts. */
+let plan: ('throttle' | 'unavailable' | 'swallow')[] = [];
+const accepted: Accepted[] = [];
+let refused = 0;
+let server: Server;
+let t: TestStack;
+
+const sesError = (code: string, message: string) =>
+  `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-${refused}</RequestId></ErrorResponse>`;
+
+beforeAll(async () => {
+  // The outage below is counted in refusals, not time: give each email more attempts than it has refusals, so no email can
+  // spend its attempts however the refusals fall among the senders (in AWS the 8 attempts span minutes of backoff).
+  process.env.EMAIL_MAX_ATTEMPTS = '40';
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const text = fields.get('Message.Body.Text.Data') ?? '';
+      const link = new URL(/https?:\/\/\S+/.exec(text)?.[0] ?? 'http://none.invalid/');
+      const step = plan.shift();
+      if (step === 'throttle' || step === 'unavailable') {
+        refused++;
+        res.writeHead(step === 'throttle' ? 400 : 503, { 'Content-Type': 'text/xml' });
+        res.end(step === 'throttle' ? sesError('Throttling', 'Maximum sending rate exceeded.') : sesError('ServiceUnavailable', 'Service is unavailable.'));
+        return;
+      }
+      // SES took it (the admin gets it), but the answer never comes back: the sender cannot know.
+      accepted.push({ to: fields.get('Destination.ToAddresses.member.1') ?? '', token: link.searchParams.get('token') ?? '', invitationId: link.pathname.split('/').at(-1) ?? '' });
+      if (step === 'swallow') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        `<SendEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendEmailResult><MessageId>m-${accepted.length}</MessageId></SendEmailResult><ResponseMetadata><RequestId>a-${accepted.length}</RequestId></ResponseMetadata></SendEmailResponse>`,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  t = await startTestStack({ sesEndpoint: `http://127.0.0.1:${address.port}` });
+});
+
+afterAll(async () => {
+  delete process.env.EMAIL_MAX_ATTEMPTS;
+  await t.stop();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  plan = [];
+  accepted.length = 0;
+  refused = 0;
+});
+
+describe('invitation emails while SES fails', () => {
+  it('emails every invitation exactly once through throttling and an outage, none lost, none twice', async () => {
+    // Prepare: SES throttles the first 25 sends, is unavailable for the next 10, then recovers.
+    plan = [...Array<'throttle'>(25).fill('throttle'), ...Array<'unavailable'>(10).fill('unavailable')];
+    const token = await t.partnerToken('fabrikam');
+    const customers = Array.from({ length: 20 }, () => uniqueDomain());
+    // Act
+    const created = await Promise.all(customers.map((customer) => t.api('POST', '/invitations', { token, body: { customerDomain: customer, adminEmail: `admin@${customer}` } })));
+    await emailsSettled(60_000);
+    // Assess: every request answered at once with its email queued, whatever SES was doing.
+    expect(created.map((response) => [response.status, response.json?.email?.status])).toEqual(customers.map(() => [201, 'QUEUED']));
+    const perAdmin = customers.map((customer) => accepted.filter((email) => email.to === `admin@${customer}`).length);
+    const sent = accepted.length;
+    const lost = perAdmin.filter((count) => count === 0).length;
+    const duplicated = perAdmin.reduce((sum, count) => sum + Math.max(0, count - 1), 0);
+    console.log(`delivery through throttling and an outage: ${customers.length} invitations, sent ${sent}, retried ${refused}, duplicated ${duplicated}, lost ${lost}`);
+    expect({ sent, retried: refused, duplicated, lost }).toEqual({ sent: 20, retried: 35, duplicated: 0, lost: 0 });
+    for (const response of created) {
+      const id = String(response.json?.id);
+      const invitation = await t.api('GET', `/invitations/${id}`, { token });
+      expect(invitation.json?.email).toMatchObject({ status: 'SENT' });
+      const email = accepted.find((candidate) => candidate.invitationId === id);
+      expect((await t.api('GET', `/accept/${id}?token=${encodeURIComponent(email?.token ?? '')}`)).status).toBe(200);
+    }
+    expect(new Set(accepted.map((email) => email.token)).size).toBe(accepted.length);
+  });
+
+  it('sends a new link, never the same one again, when SES took an email but its answer was lost; the older link then answers 410 LINK_REPLACED', async () => {
+    // Prepare
+    plan = ['swallow'];
+    const token = await t.partnerToken('fabrikam');
+    const customer = uniqueDomain();
+    // Act
+    const created = await t.api('POST', '/invitations', { token, body: { customerDomain: customer, adminEmail: `admin@${customer}` } });
+    await emailsSettled();
+    // Assess
+    const emails = accepted.filter((email) => email.to === `admin@${customer}`);
+    expect(emails).toHaveLength(2);
+    expect(emails[0]?.token).not.toBe(emails[1]?.token);
+    const id = String(created.json?.id);
+    expect((await t.api('GET', `/invitations/${id}`, { token })).json?.email).toMatchObject({ status: 'SENT', attempts: 2 });
+    const older = await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[0]?.token ?? '')}`);
+    expect([older.status, older.text]).toEqual([410, expect.stringContaining('LINK_REPLACED') as unknown]);
+    expect((await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[1]?.token ?? '')}`)).status).toBe(200);
+  });
+});
