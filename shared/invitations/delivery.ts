@@ -74,8 +74,8 @@ export async function sendQueuedEmails(records: readonly DynamoDBRecord[], remai
 /** Time kept back from the function's timeout for the last write. */
 const SAFETY_MS = 5_000;
 
-/** Runs one job's attempts until it is sent, refused for good, obsolete, spent, or out of time. */
-export async function deliverJob(job: EmailJob, remainingMs: () => number): Promise<Outcome> {
+/** Runs one job's attempts until it is sent, refused for good, obsolete (or another sender's), spent, or out of time. */
+async function deliverJob(job: EmailJob, remainingMs: () => number): Promise<Outcome> {
   const { emailMaxAttempts } = config();
   for (;;) {
     const invitation = await findInvitation(job.invitationId, true);
@@ -111,12 +111,16 @@ function backoffMs(attempts: number): number {
   return Math.floor(Math.random() * backoffCeilingMs(attempts));
 }
 
-/** One attempt: mint and store the link's hash (the claim), send, record. RETRY when SES failed in a way that may pass. */
+/**
+ * One attempt: mint and store the link's hash (the claim), send, record. RETRY when SES failed in a
+ * way that may pass; OBSOLETE when the claim lost, since the job then moved on without this sender
+ * (another one took the attempt, a resend replaced the job, the request closed): that sender owns it.
+ */
 async function attempt(invitation: Invitation, job: EmailJob, number: number): Promise<Outcome | 'RETRY'> {
   const secret = newSecret();
   const tokenHash = hashSecret(secret);
   const at = now().toISOString();
-  if (!(await claim(invitation, job, tokenHash, number, at))) return 'RETRY';
+  if (!(await claim(invitation, job, tokenHash, number, at))) return 'OBSOLETE';
   const kind = invitation.email.kind ?? 'INVITATION';
   const link = acceptanceLink(config().publicBaseUrl, invitation.id, secret);
   let email: EmailDelivery;
