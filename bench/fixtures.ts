@@ -27,7 +27,8 @@ export async function startBenchStack(options: { port: number; publicBaseUrl: st
       senderEmail: 'no-reply@bench.localhost',
       cleanupIntervalSeconds: 0,
     },
-    { persist: false, cleanupTimer: false, events: false, gateway: options.gateway },
+    // The email sender runs apart from the API in AWS: here it would share the measured process, so it is left out.
+    { persist: false, cleanupTimer: false, events: false, emailSender: false, gateway: options.gateway },
   );
 }
 

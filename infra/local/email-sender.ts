@@ -11,6 +11,12 @@ import { startStreamPoller, type DeadLetter, type StreamPoller } from './stream-
 /** The sender's timeout, as deployed (infra/stack.ts). */
 const SENDER_TIMEOUT_MS = 5 * 60 * 1000;
 
+/** The email jobs a sender of this process has finished with: sent, refused, given up on, or dropped as no longer current. */
+const finished = new Set<string>();
+
+/** Whether a sender of this process has finished with the email job `job` (tests wait on it). */
+export const isFinishedEmailJob = (job: string): boolean => finished.has(job);
+
 /** Starts the sender on the table's stream; stop it with the poller's `stop`. */
 export async function startEmailSender(options: {
   dynamodbEndpoint: string;
@@ -28,7 +34,13 @@ export async function startEmailSender(options: {
     delivery: EMAIL_DELIVERY,
     handler: async (event) => {
       const { handler } = await import('../../functions/send-invitation-emails.js');
-      return invoke(handler, event, lambdaContext('send-invitation-emails', SENDER_TIMEOUT_MS));
+      const response = await invoke(handler, event, lambdaContext('send-invitation-emails', SENDER_TIMEOUT_MS));
+      const retried = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      for (const record of event.Records) {
+        const job = record.dynamodb?.NewImage?.email?.M?.job?.S;
+        if (job !== undefined && !retried.has(record.dynamodb?.SequenceNumber ?? '')) finished.add(job);
+      }
+      return response;
     },
   });
 }

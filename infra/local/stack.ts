@@ -70,7 +70,8 @@ export const stackFile = (dataDir: string) => join(dataDir, 'stack.json');
 /**
  * Starts every part, in order, and returns once the API answers. Anything started is stopped
  * again if a later part fails. `persist: false` keeps DynamoDB in memory (tests); `events: false`
- * leaves out the EventBridge stand-in and the stream poller that publishes the events.
+ * leaves out the EventBridge stand-in and the stream poller that publishes the events;
+ * `emailSender: false` leaves out the invitation emails' sender (the benchmark: in AWS it runs apart).
  */
 export async function startLocalStack(
   settings: LocalSettings,
@@ -79,6 +80,7 @@ export async function startLocalStack(
     persist?: boolean;
     cleanupTimer?: boolean;
     events?: boolean;
+    emailSender?: boolean;
     /** Passed to the gateway: the contract test observes every answer; the benchmark serves the bundled assets and times each stage. */
     gateway?: Pick<GatewayOptions, 'loadHandler' | 'onStage' | 'onResponse'>;
   } = {},
@@ -136,7 +138,9 @@ export async function startLocalStack(
       });
     }
     // The invitation emails' sender, on the same stream: sending is never part of a request.
-    sender = await startEmailSender({ dynamodbEndpoint, tableName: settings.tableName, log, onDeadLetter: (letter) => standIn?.addDeadLetter(letter) });
+    if (options.emailSender !== false) {
+      sender = await startEmailSender({ dynamodbEndpoint, tableName: settings.tableName, log, onDeadLetter: (letter) => standIn?.addDeadLetter(letter) });
+    }
     const keys = await loadOrCreateKeys(settings.dataDir);
 
     const gateway = createGateway({ keys, log, ...options.gateway });

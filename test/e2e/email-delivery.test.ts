@@ -1,7 +1,7 @@
 /**
- * Invitation emails leave the request path and survive SES failing: an SES endpoint that throttles,
- * then is unavailable, then recovers, still gets every invitation's email exactly once, none lost,
- * and no link is ever sent twice. The endpoint speaks SES's v1 query API and answers its errors in
+ * Invitation emails leave the request path and survive SES failing: an SES endpoint that throttles
+ * for a while, then is unavailable for a while, then recovers, still gets every invitation's email
+ * exactly once, none lost, and no link is ever sent twice. The endpoint speaks SES's v1 query API and answers its errors in
  * SES's own shape (XML `ErrorResponse`, 400 `Throttling`, 503 `ServiceUnavailable`).
  */
 import { createServer, type Server } from 'node:http';
@@ -17,7 +17,9 @@ interface Accepted {
 }
 
 /** What the endpoint does with each next request, in order; once the plan is spent, it accepts. */
-let plan: ('throttle' | 'unavailable' | 'swallow')[] = [];
+let plan: 'swallow'[] = [];
+/** An outage by the clock: SES throttles until `throttleUntil`, then answers 503 until `unavailableUntil`. */
+let outage = { throttleUntil: 0, unavailableUntil: 0 };
 const accepted: Accepted[] = [];
 let refused = 0;
 let server: Server;
@@ -27,9 +29,9 @@ const sesError = (code: string, message: string) =>
   `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-${refused}</RequestId></ErrorResponse>`;
 
 beforeAll(async () => {
-  // The outage below is counted in refusals, not time: give each email more attempts than it has refusals, so no email can
-  // spend its attempts however the refusals fall among the senders (in AWS the 8 attempts span minutes of backoff).
-  process.env.EMAIL_MAX_ATTEMPTS = '40';
+  // Tests wait 20 ms where AWS waits a second (EMAIL_RETRY_BASE_MS): a two-second outage here stands for minutes there,
+  // and takes more of the 8 attempts than it would. Give each email enough that no outage of this file spends them.
+  process.env.EMAIL_MAX_ATTEMPTS = '20';
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,13 +39,15 @@ beforeAll(async () => {
       const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const text = fields.get('Message.Body.Text.Data') ?? '';
       const link = new URL(/https?:\/\/\S+/.exec(text)?.[0] ?? 'http://none.invalid/');
-      const step = plan.shift();
-      if (step === 'throttle' || step === 'unavailable') {
+      const now = Date.now();
+      if (now < outage.unavailableUntil) {
         refused++;
-        res.writeHead(step === 'throttle' ? 400 : 503, { 'Content-Type': 'text/xml' });
-        res.end(step === 'throttle' ? sesError('Throttling', 'Maximum sending rate exceeded.') : sesError('ServiceUnavailable', 'Service is unavailable.'));
+        const throttled = now < outage.throttleUntil;
+        res.writeHead(throttled ? 400 : 503, { 'Content-Type': 'text/xml' });
+        res.end(throttled ? sesError('Throttling', 'Maximum sending rate exceeded.') : sesError('ServiceUnavailable', 'Service is unavailable.'));
         return;
       }
+      const step = plan.shift();
       // SES took it (the admin gets it), but the answer never comes back: the sender cannot know.
       accepted.push({ to: fields.get('Destination.ToAddresses.member.1') ?? '', token: link.searchParams.get('token') ?? '', invitationId: link.pathname.split('/').at(-1) ?? '' });
       if (step === 'swallow') {
@@ -70,14 +74,16 @@ afterAll(async () => {
 
 beforeEach(() => {
   plan = [];
+  outage = { throttleUntil: 0, unavailableUntil: 0 };
   accepted.length = 0;
   refused = 0;
 });
 
 describe('invitation emails while SES fails', () => {
-  it('emails every invitation exactly once through throttling and an outage, none lost, none twice', async () => {
-    // Prepare: SES throttles the first 25 sends, is unavailable for the next 10, then recovers.
-    plan = [...Array<'throttle'>(25).fill('throttle'), ...Array<'unavailable'>(10).fill('unavailable')];
+  it('emails every invitation exactly once through throttling and an outage, none lost, none twice', { timeout: 60_000 }, async () => {
+    // Prepare: SES throttles for a second, is unavailable for the next, then recovers.
+    const start = Date.now();
+    outage = { throttleUntil: start + 1000, unavailableUntil: start + 2000 };
     const token = await t.partnerToken('fabrikam');
     const customers = Array.from({ length: 20 }, () => uniqueDomain());
     // Act
@@ -90,11 +96,13 @@ describe('invitation emails while SES fails', () => {
     const lost = perAdmin.filter((count) => count === 0).length;
     const duplicated = perAdmin.reduce((sum, count) => sum + Math.max(0, count - 1), 0);
     console.log(`delivery through throttling and an outage: ${customers.length} invitations, sent ${sent}, retried ${refused}, duplicated ${duplicated}, lost ${lost}`);
-    expect({ sent, retried: refused, duplicated, lost }).toEqual({ sent: 20, retried: 35, duplicated: 0, lost: 0 });
+    expect({ sent, duplicated, lost }).toEqual({ sent: 20, duplicated: 0, lost: 0 });
+    expect(refused).toBeGreaterThan(0);
     for (const response of created) {
       const id = String(response.json?.id);
       const invitation = await t.api('GET', `/invitations/${id}`, { token });
-      expect(invitation.json?.email).toMatchObject({ status: 'SENT' });
+      // SENT, or already DELIVERED: the local stack plays SES's mailbox simulator.
+      expect(['SENT', 'DELIVERED']).toContain(invitation.json?.email?.status);
       const email = accepted.find((candidate) => candidate.invitationId === id);
       expect((await t.api('GET', `/accept/${id}?token=${encodeURIComponent(email?.token ?? '')}`)).status).toBe(200);
     }
@@ -114,7 +122,8 @@ describe('invitation emails while SES fails', () => {
     expect(emails).toHaveLength(2);
     expect(emails[0]?.token).not.toBe(emails[1]?.token);
     const id = String(created.json?.id);
-    expect((await t.api('GET', `/invitations/${id}`, { token })).json?.email).toMatchObject({ status: 'SENT', attempts: 2 });
+    const { email } = (await t.api('GET', `/invitations/${id}`, { token })).json ?? {};
+    expect([['SENT', 2], ['DELIVERED', 2]]).toContainEqual([email?.status, email?.attempts]);
     const older = await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[0]?.token ?? '')}`);
     expect([older.status, older.text]).toEqual([410, expect.stringContaining('LINK_REPLACED') as unknown]);
     expect((await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[1]?.token ?? '')}`)).status).toBe(200);

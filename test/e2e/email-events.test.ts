@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatedOutcome } from '../../infra/local/mailbox-simulator.js';
 import { uniqueDomain } from '../support/environment.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
-import { emailsTo } from '../support/mail.js';
+import { emailsSettled, emailsTo } from '../support/mail.js';
 
 let t: TestStack;
 beforeAll(async () => {
@@ -18,6 +18,7 @@ async function inviteAndSettle(customer: string, adminEmail: string) {
   const token = await t.partnerToken('fabrikam');
   const created = await t.api('POST', '/invitations', { token, body: { customerDomain: customer, adminEmail } });
   expect(created.status).toBe(201);
+  await emailsSettled();
   await t.stack.emailEventsSettled();
   const read = await t.api('GET', `/invitations/${created.json?.id as string}`, { token });
   return { id: created.json?.id as string, email: read.json?.email as Record<string, unknown>, token };
@@ -39,7 +40,7 @@ describe("the local stack's mailbox simulator", () => {
 
     const { id, email, token } = await inviteAndSettle(customer, `bounce@${customer}`);
 
-    expect(email).toEqual({ status: 'BOUNCED', at: expect.any(String), bounceType: 'Permanent' });
+    expect(email).toEqual({ status: 'BOUNCED', at: expect.any(String), attempts: 1, bounceType: 'Permanent' });
     const audit = await t.api('GET', '/audit', { token });
     expect((audit.json?.items as { type: string; invitationId?: string }[]).filter((e) => e.invitationId === id).map((e) => e.type)).toContain('InvitationEmailBounced');
     const notices = (await emailsTo('ops@fabrikam.com')).filter((notice) => notice.subject.includes(customer));
@@ -54,6 +55,6 @@ describe("the local stack's mailbox simulator", () => {
     const fine = await inviteAndSettle(delivered, `admin@${delivered}`);
 
     expect(complained.email).toMatchObject({ status: 'COMPLAINED' });
-    expect(fine.email).toEqual({ status: 'DELIVERED', at: expect.any(String) });
+    expect(fine.email).toEqual({ status: 'DELIVERED', at: expect.any(String), attempts: 1 });
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCleanup } from '../../shared/cleanup/service.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { uniqueDomain } from '../support/environment.js';
-import { emailsTo, linkIn } from '../support/mail.js';
+import { emailsSettled, emailsTo, linkIn } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 // Every level, from before the modules load: the Lambda context middleware puts the logger back
@@ -61,6 +61,7 @@ describe('what the logs hold after the whole story', () => {
     await fetch(d.url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${d.token}&decision=decline&reason=ask+admin%40${declined}` });
     const r = await link(resent);
     await t.api('POST', `/invitations/${r.invitationId}/resend`, { token: tokens.fabrikam });
+    await emailsSettled(); // the resend's email is out: the first link is now a replaced one
     await fetch(r.url); // the replaced link
     await fetch(`${r.url.origin}/accept/${r.invitationId}?token=${r.token}x`); // a tampered one
     await t.api('GET', '/invitations', { token: `${tokens.adatum}x` }); // a forged token

@@ -10,7 +10,7 @@ import { getInvitation, resendInvitation } from '../../shared/invitations/servic
 import { putPartner } from '../../shared/partners/repository.js';
 import { countSdkCalls, uniqueDomain, useTestTable } from '../support/environment.js';
 import { auditTrail, invite } from '../support/lifecycle.js';
-import { emailsTo } from '../support/mail.js';
+import { emailsSettled, emailsTo } from '../support/mail.js';
 
 const partnerId = `bouncy-${Date.now().toString(36)}`;
 const contact = `ops@${partnerId}.example`;
@@ -102,6 +102,7 @@ describe("SES's events on the invitation's email", () => {
   it('ignores a late event about the email of a link a resend replaced', async () => {
     const { id, customer, messageId: first, to } = await sent();
     await resendInvitation(partnerId, id);
+    await emailsSettled();
     const before = await findInvitation(id, true);
 
     await deliverEvent('Bounce', first, to);

@@ -1,7 +1,7 @@
 /** Reads what the SES stand-in received, once the email sender has sent what is queued. */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { now } from '../../shared/clock.js';
+import { isFinishedEmailJob } from '../../infra/local/email-sender.js';
 import { db, tableName } from '../../shared/data/client.js';
 
 export interface StoredEmail {
@@ -13,25 +13,26 @@ export interface StoredEmail {
 }
 
 /**
- * Waits until no open invitation of this file's table has an email queued: the sender (on the table's
- * stream) has sent, refused or given up on each. Retries wait out their backoff, so this may take a while.
+ * Waits until the email sender (on the table's stream, in this process) has finished with every
+ * invitation email queued in this file's table: sent, refused, given up on, or dropped because its
+ * request closed. Retries wait out their backoff, so this may take a while; it fails after `timeoutMs`.
  */
 export async function emailsSettled(timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { Count = 0 } = await db().send(
+    const { Items = [] } = await db().send(
       new ScanCommand({
         TableName: tableName(),
-        // A job is due only while its request is open: the sender drops the job of one answered, canceled or expired.
-        FilterExpression: '#type = :invitation AND email.#status = :queued AND #status = :pending AND expiresAt > :now',
+        FilterExpression: '#type = :invitation AND email.#status = :queued',
+        ProjectionExpression: 'email.job',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-        ExpressionAttributeValues: { ':invitation': 'INVITATION', ':queued': 'QUEUED', ':pending': 'PENDING', ':now': now().toISOString() },
-        Select: 'COUNT',
+        ExpressionAttributeValues: { ':invitation': 'INVITATION', ':queued': 'QUEUED' },
         ConsistentRead: true,
       }),
     );
-    if (Count === 0) return;
-    if (Date.now() > deadline) throw new Error(`${Count} invitation email(s) still queued after ${timeoutMs} ms`);
+    const waiting = Items.map((item) => (item as { email?: { job?: string } }).email?.job ?? '').filter((job) => !isFinishedEmailJob(job));
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the email sender has not finished ${waiting.length} queued email(s) after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
