@@ -88,6 +88,8 @@ export function localEnvironment(fn: DeployedFunction, local: LocalValues): Reco
     else if (key === 'PUBLIC_BASE_URL') env[key] = local.publicBaseUrl;
     else if (key === 'OIDC_ISSUER') env[key] = local.oidcIssuer;
     else if (key === 'OIDC_CLIENT_ID') env[key] = local.oidcClientId;
+    // The SES stand-in has no configuration sets and emits no events: the local stack sends without one.
+    else if (key === 'SES_CONFIGURATION_SET') continue;
     else throw new Error(`${fn.name}: no local value for ${key}`);
   }
   return {

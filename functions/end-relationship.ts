@@ -1,7 +1,7 @@
 /** DELETE /relationships/{customerDomain} (partner) and DELETE /customer/relationships/{partnerId} (customer admin). */
 import { customerDomainOf, httpHandler, partnerIdOf } from '../shared/http/handler.js';
 import { json } from '../shared/http/responses.js';
-import { endRelationship, RELATIONSHIP_NOT_FOUND, relationshipPathParams } from '../shared/relationships/service.js';
+import { endRelationship, RELATIONSHIP_NOT_FOUND, relationshipPathParams } from '../shared/relationships/end.js';
 
 export const handler = httpHandler({ params: relationshipPathParams, notFound: RELATIONSHIP_NOT_FOUND }, async ({ event, params }) => {
   if ('partnerId' in params) {

@@ -13,7 +13,7 @@ import { db, tableName } from '../../shared/data/client.js';
 import { partnerKey, pendingGuardKey, relationshipKey, subscriptionKey } from '../../shared/data/keys.js';
 import { findInvitation } from '../../shared/invitations/repository.js';
 import { cancelInvitation, resendInvitation } from '../../shared/invitations/service.js';
-import { endRelationship } from '../../shared/relationships/service.js';
+import { endRelationship } from '../../shared/relationships/end.js';
 import { SEED_SUBSCRIPTIONS, seed } from '../../infra/local/seed.js';
 import { useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, invite } from '../support/lifecycle.js';

@@ -22,7 +22,7 @@ import { cancelInvitation, createInvitation, getInvitation, resendInvitation } f
 import { putPartner } from '../../shared/partners/repository.js';
 import { toRelationshipView } from '../../shared/relationships/model.js';
 import { findRelationship } from '../../shared/relationships/repository.js';
-import { endRelationship } from '../../shared/relationships/service.js';
+import { endRelationship } from '../../shared/relationships/end.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
 import { adminOf, auditTrail, callHandler, invite, outcomeOf } from '../support/lifecycle.js';
 import { emailsSettled, newestLinkFor } from '../support/mail.js';

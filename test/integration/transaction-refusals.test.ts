@@ -8,7 +8,7 @@ import { decide } from '../../shared/acceptance/service.js';
 import { tableName } from '../../shared/data/client.js';
 import type * as Transactions from '../../shared/data/transactions.js';
 import { cancelInvitation, resendInvitation } from '../../shared/invitations/service.js';
-import { endRelationship } from '../../shared/relationships/service.js';
+import { endRelationship } from '../../shared/relationships/end.js';
 import { policyBody } from '../../shared/policy/model.js';
 import { putPolicy } from '../../shared/policy/service.js';
 import { uniqueDomain, useTestTable } from '../support/environment.js';
