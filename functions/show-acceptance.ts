@@ -14,7 +14,7 @@ export const handler = httpHandler(
   async ({ params, query, headers, event }) => {
     const view = await viewRequest(params.id, query.token, sessionCookieOf(event.cookies));
     if (wantsJson(headers)) return json(200, { invitation: toView(view.invitation, now()) });
-    const offersSignIn = view.signedInAs === undefined && view.signInNeeded !== undefined;
+    const offersSignIn = view.signedInAs === undefined ? view.signInNeeded !== undefined : view.wrongAccount;
     const locale = pageLocale(headers, view.invitation.locale);
     return html(200, requestPage(view, query.token, locale), { ...(offersSignIn ? await signInPageHeaders() : {}), ...languageHeaders(locale) });
   },

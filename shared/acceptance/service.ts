@@ -92,6 +92,13 @@ export interface RequestView {
   readonly signedInAs: SignedInSession['admin'] | undefined;
   /** `POWER`: a power role is asked for; `ALWAYS`: the customer's policy wants every acceptance signed in; undefined: the link suffices. */
   readonly signInNeeded: 'POWER' | 'ALWAYS' | undefined;
+  /** Signed in as an admin of another domain: that session cannot accept (403 `WRONG_ACCOUNT`), so the page offers to sign in as someone else. */
+  readonly wrongAccount: boolean;
+}
+
+/** The session's admin when it is an admin of the invitation's domain: the only signed-in admin who may accept. */
+function adminOf(invitation: Invitation, session: SignedInSession | undefined): SignedInSession['admin'] | undefined {
+  return session?.admin.customerDomain === invitation.customerDomain ? session.admin : undefined;
 }
 
 /** The pending request behind the link's secret or a signed-in session of it (the cookie's), as the page shows it. Changes nothing. */
@@ -102,7 +109,7 @@ export async function viewRequest(invitationId: string, secret: string, sessionC
   const refusal = refusalFor(invitation, at);
   if (refusal !== undefined) throw refusal;
   const signInNeeded = invitation.roles.some(isPowerRole) ? 'POWER' : (await findPolicy(invitation.customerDomain)).signIn === 'ALWAYS' ? 'ALWAYS' : undefined;
-  return { invitation, signedInAs: signedIn?.admin, signInNeeded };
+  return { invitation, signedInAs: signedIn?.admin, signInNeeded, wrongAccount: signedIn !== undefined && adminOf(invitation, signedIn) === undefined };
 }
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
@@ -139,7 +146,7 @@ async function answer(
   const { invitation, tokenHash, session } = await credentialOf(invitationId, secret, signInSession, at, true);
   seen.invitation = invitation;
   // A session signed in as an admin of another domain names no one here.
-  const admin = session?.admin.customerDomain === invitation.customerDomain ? session.admin : undefined;
+  const admin = adminOf(invitation, session);
   const actor = { kind: 'customer', customerDomain: invitation.customerDomain, email: admin?.email ?? invitation.adminEmail, ...(admin === undefined ? {} : { subject: admin.sub }) } as const;
   let policyRequest: PolicyRequest | undefined;
   const base = { at: at.toISOString(), actor, partnerId: invitation.partnerId, customerDomain: invitation.customerDomain, invitationId };
@@ -245,9 +252,9 @@ function requireSignIn(invitation: Invitation, roles: readonly Role[], session: 
     if (power.length > 0) throw new SignInRequiredError(`Granting ${power.join(', ')} needs a signed-in administrator of ${invitation.customerDomain}. Sign in to accept, or untick those roles.`);
     return;
   }
-  const { admin } = session;
-  if (admin.customerDomain !== invitation.customerDomain) {
-    throw new ForbiddenError('WRONG_ACCOUNT', `You are signed in as ${admin.email}, not as an administrator of ${invitation.customerDomain}. Sign in as someone else to accept.`);
+  const admin = adminOf(invitation, session);
+  if (admin === undefined) {
+    throw new ForbiddenError('WRONG_ACCOUNT', `You are signed in as ${session.admin.email}, not as an administrator of ${invitation.customerDomain}. Sign in as someone else to accept.`);
   }
   if (policy.approvers.length > 0 && !policy.approvers.some((approver) => approver.toLowerCase() === admin.email)) {
     throw new ForbiddenError('WRONG_ACCOUNT', `${invitation.customerDomain} lets only its named approvers accept, and ${admin.email} is not one. Sign in as someone else to accept.`);

@@ -64,6 +64,16 @@ ${signInForm(invitation.id, secret, t.page.signInButton)}
 </section>`;
 }
 
+/** What the page says to an admin of another domain, with the form that signs in as someone else. */
+function wrongAccountSection(locale: Locale, invitationId: string, secret: string): string {
+  const text = problemText(locale, 'WRONG_ACCOUNT');
+  return `<section class="sign-in">
+<h2>${escapeHtml(text.headline)}</h2>
+<p>${escapeHtml(text.detail)} ${escapeHtml(messages(locale).page.declineNeedsNoSignIn)}</p>
+${signInForm(invitationId, secret, messages(locale).page.signInAsSomeoneElse)}
+</section>`;
+}
+
 /**
  * The request and the form to answer it. The admin may untick roles and shorten the duration
  * before accepting (never add or lengthen), or decline with an optional reason. The form posts
@@ -72,7 +82,9 @@ ${signInForm(invitation.id, secret, t.page.signInButton)}
  */
 export function requestPage(view: RequestView, secret: string, locale: Locale): string {
   const t = messages(locale);
-  const { invitation, signedInAs, signInNeeded } = view;
+  // Signed in as an admin of another domain, an Accept would only be refused (403 WRONG_ACCOUNT):
+  // the page says so up front and offers to sign in as someone else instead. Declining needs no sign-in.
+  const { invitation, signedInAs, signInNeeded, wrongAccount } = view;
   const partner = escapeHtml(invitation.partnerName);
   const customer = escapeHtml(invitation.customerName ?? invitation.customerDomain);
   const domain = escapeHtml(invitation.customerDomain);
@@ -99,6 +111,7 @@ export function requestPage(view: RequestView, secret: string, locale: Locale): 
 ${invitation.message === undefined ? '' : `<h2>${t.page.messageFrom({ partner })}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>`}
 ${signedInAs === undefined ? '' : `<p class="signed-in">${t.page.signedInAs({ email: `<strong>${escapeHtml(signedInAs.email)}</strong>` })}</p>`}
 ${signedInAs === undefined && signInNeeded !== undefined ? signInSection(locale, invitation, secret, signInNeeded) : ''}
+${wrongAccount ? wrongAccountSection(locale, invitation.id, secret) : ''}
 <form method="post" action="${escapeHtml(encodeURIComponent(invitation.id))}">
 ${secret === '' ? '' : `<input type="hidden" name="token" value="${escapeHtml(secret)}">\n`}<input type="hidden" name="rolesChosen" value="1">
 <h2>${escapeHtml(t.page.rolesHeading)}</h2>
@@ -106,10 +119,10 @@ ${secret === '' ? '' : `<input type="hidden" name="token" value="${escapeHtml(se
 <ul class="roles">${roles}</ul>
 <p><label>${t.page.grantFor({ input: days })}</label>
 <span class="note">${t.page.atMost({ duration: requested })}</span></p>
-<div class="actions">
+${wrongAccount ? '' : `<div class="actions">
 <button type="submit" name="decision" value="accept">${escapeHtml(t.page.accept)}</button>
 </div>
-<h2>${escapeHtml(t.page.declineHeading)}</h2>
+`}<h2>${escapeHtml(t.page.declineHeading)}</h2>
 <p><label for="reason">${t.page.tellWhy({ partner })}</label><br>
 <textarea id="reason" name="reason" rows="3" cols="60" maxlength="500"></textarea></p>
 <div class="actions">

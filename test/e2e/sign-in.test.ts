@@ -98,7 +98,7 @@ describe('a customer admin signs in to grant power', () => {
     expect((await stateOf(id, customer)).relationship.acceptedBy).toEqual({ email: `admin@${customer}`, signedIn: false });
   });
 
-  it('refuses an admin of another domain with WRONG_ACCOUNT, offers to sign in as someone else, and then accepts as the right one', async () => {
+  it('tells an admin of another domain on the page, refuses their accept with WRONG_ACCOUNT, offers to sign in as someone else, and then accepts as the right one', async () => {
     // Prepare
     const { id, customer, token, admin } = await invite(['GLOBAL_ADMIN']);
     const stranger = await t.customerAdmin(`admin@${uniqueDomain('elsewhere')}`);
@@ -106,12 +106,19 @@ describe('a customer admin signs in to grant power', () => {
     const { callback } = await signInAtProvider(visitor, t.stack.apiUrl, id, token, stranger);
     await visitor.request(callback);
     // Act
+    const page = await visitor.request(`${t.stack.apiUrl}/accept/${id}`);
     const refused = await accept(visitor, id);
     const before = await stateOf(id, customer);
     const again = await signInAtProvider(visitor, t.stack.apiUrl, id, signInFormOf(refused.text)?.[2], admin);
     await visitor.request(again.callback);
     const accepted = await accept(visitor, id);
     // Assess
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`Signed in as <strong>${stranger.email}</strong>`);
+    expect(page.text).toContain('You are signed in with another account');
+    expect(signInFormOf(page.text)).not.toBeNull();
+    expect(page.text).not.toContain('value="accept"');
+    expect(page.text).toContain('value="decline"');
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('WRONG_ACCOUNT');
     expect(refused.text).toContain('Sign in as someone else');

@@ -89,17 +89,19 @@ function allEmails(locale: Locale): Record<string, EmailContent> {
 
 /** Every page in every variant, in one locale (the visitor asks for it). */
 function allPages(locale: Locale): Record<string, string> {
-  const view = (overrides: Partial<Invitation>, signInNeeded: 'POWER' | 'ALWAYS' | undefined, signedIn = false) => ({
+  const view = (overrides: Partial<Invitation>, signInNeeded: 'POWER' | 'ALWAYS' | undefined, signedIn: 'no' | 'yes' | 'elsewhere' = 'no') => ({
     invitation: invitation(overrides),
-    signedInAs: signedIn ? { email: 'admin@contoso.com', sub: 's', customerDomain: 'contoso.com' } : undefined,
+    signedInAs: signedIn === 'no' ? undefined : signedIn === 'yes' ? { email: 'admin@contoso.com', sub: 's', customerDomain: 'contoso.com' } : { email: 'admin@elsewhere.example', sub: 's', customerDomain: 'elsewhere.example' },
     signInNeeded,
+    wrongAccount: signedIn === 'elsewhere',
   });
   const headers = { 'accept-language': locale };
   const pages: Record<string, string> = {
     requestPowerMany: requestPage(view({}, 'POWER'), 'secret', locale),
     requestPowerOne: requestPage(view({ roles: ['USER_ADMIN'], autoExtend: true }, 'POWER'), 'secret', locale),
     requestAlways: requestPage(view({ roles: ['DIRECTORY_READER', 'SECURITY_READER', 'HELPDESK_ADMIN', 'LICENSE_ADMIN'], message: undefined }, 'ALWAYS'), '', locale),
-    requestSignedIn: requestPage(view({}, 'POWER', true), '', locale),
+    requestSignedIn: requestPage(view({}, 'POWER', 'yes'), '', locale),
+    requestSignedInElsewhere: requestPage(view({}, 'POWER', 'elsewhere'), '', locale),
     declined: decisionPage({ invitation: toView(invitation({ status: 'DECLINED' }), AT), relationship: null }, locale),
     declinedWithReason: decisionPage({ invitation: toView(invitation({ status: 'DECLINED', declineReason: EVIL }), AT), relationship: null }, locale),
     accepted: decisionPage({ invitation: toView(invitation(), AT), relationship: relationship() }, locale),
