@@ -304,7 +304,7 @@ async function loop(workers: number, ms: number, run: () => Promise<unknown>): P
 /**
  * 50 concurrent clients on the acceptance page vs 50 concurrent bare GetItem callers (the issue's
  * floor), and vs 50 callers making the page's own two reads (the invitation, then the customer's
- * policy), in alternating halves.
+ * policy), in alternating rounds.
  */
 async function throughput(api: string, bare: DynamoDBDocumentClient, f: Fixtures): Promise<Row[]> {
   const page = requests(api, f).show;
