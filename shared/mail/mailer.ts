@@ -6,33 +6,38 @@ import { traced } from '../tracer.js';
 import { retireOnClientSideFailure } from '../sdk-clients.js';
 import type { EmailContent } from './invitation-email.js';
 
-let client: SESClient | undefined;
+const clients = new Map<EmailKind, SESClient>();
 
 /**
- * The shared SES client, rebuilt after a client-side failure; locally it points at `SES_ENDPOINT`.
- * It never retries by itself: a send SES took but did not answer must not go out twice. The
- * invitation sender retries with a new link each time (../invitations/delivery.ts).
+ * How many tries the SDK client makes per send, by the email's kind. An invitation's email: one,
+ * since a send SES took but did not answer must not go out again with the same link (the sender
+ * retries with a new link each time, ../invitations/delivery.ts). A notice carries no secret:
+ * the SDK's standard retries ride out a throttle or an SES 5xx, at the price of a rare second copy
+ * when SES took a send whose answer was lost, which beats a customer never hearing of a grant.
  */
-export function ses(): SESClient {
+const ATTEMPTS: Readonly<Record<EmailKind, number>> = { invitation: 1, notice: 3 };
+
+/**
+ * The SES client for one kind of email, rebuilt after a client-side failure; locally it points at
+ * `SES_ENDPOINT`.
+ */
+export function ses(kind: EmailKind = 'invitation'): SESClient {
+  let client = clients.get(kind);
   if (client === undefined) {
     const { sesEndpoint } = config();
     const local = sesEndpoint === undefined ? {} : { endpoint: sesEndpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials };
-    client = retireOnClientSideFailure(
-      traced(new SESClient({ ...local, maxAttempts: 1 })),
-      forgetSes,
-    );
+    client = retireOnClientSideFailure(traced(new SESClient({ ...local, maxAttempts: ATTEMPTS[kind] })), (retired) => {
+      if (clients.get(kind) === retired) clients.delete(kind);
+    });
+    clients.set(kind, client);
   }
   return client;
 }
 
-const forgetSes = (retired: SESClient) => {
-  if (client === retired) client = undefined;
-};
-
-/** Forgets the shared client (the local stack and tests switch endpoints). */
+/** Forgets the shared clients (the local stack and tests switch endpoints). */
 export function resetSes(): void {
-  client?.destroy();
-  client = undefined;
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
 }
 
 /**
@@ -58,7 +63,7 @@ export function observeSentEmails(next: SentEmailObserver | undefined): SentEmai
 /** Sends one email from the configured sender, with the configuration set whose events say what became of it; resolves to SES's message id. */
 export async function sendEmail(to: string, content: EmailContent, kind: EmailKind = 'notice'): Promise<string> {
   const { senderEmail, sesConfigurationSet } = config();
-  const result = await ses().send(
+  const result = await ses(kind).send(
     new SendEmailCommand({
       Source: senderEmail,
       ...(sesConfigurationSet === undefined ? {} : { ConfigurationSetName: sesConfigurationSet }),

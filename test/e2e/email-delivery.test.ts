@@ -17,7 +17,7 @@ interface Accepted {
 }
 
 /** What the endpoint does with each next request, in order; once the plan is spent, it accepts. */
-let plan: 'swallow'[] = [];
+let plan: ('swallow' | 'throttle')[] = [];
 /** An outage by the clock: SES throttles until `throttleUntil`, then answers 503 until `unavailableUntil`. */
 let outage = { throttleUntil: 0, unavailableUntil: 0 };
 const accepted: Accepted[] = [];
@@ -48,6 +48,12 @@ beforeAll(async () => {
         return;
       }
       const step = plan.shift();
+      if (step === 'throttle') {
+        refused++;
+        res.writeHead(400, { 'Content-Type': 'text/xml' });
+        res.end(sesError('Throttling', 'Maximum sending rate exceeded.'));
+        return;
+      }
       // SES took it (the admin gets it), but the answer never comes back: the sender cannot know.
       accepted.push({ to: fields.get('Destination.ToAddresses.member.1') ?? '', token: link.searchParams.get('token') ?? '', invitationId: link.pathname.split('/').at(-1) ?? '' });
       if (step === 'swallow') {
@@ -127,5 +133,33 @@ describe('invitation emails while SES fails', () => {
     const older = await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[0]?.token ?? '')}`);
     expect([older.status, older.text]).toEqual([410, expect.stringContaining('LINK_REPLACED') as unknown]);
     expect((await t.api('GET', `/accept/${id}?token=${encodeURIComponent(emails[1]?.token ?? '')}`)).status).toBe(200);
+  });
+});
+
+describe('notices while SES throttles', () => {
+  it("tells the customer of a grant even when SES throttles the notice's first try", { timeout: 30_000 }, async () => {
+    // Prepare: a customer whose policy tells its security mailbox; a read-only request, emailed.
+    const customer = uniqueDomain();
+    const security = `security@${customer}`;
+    const policy = await t.api('PUT', '/customer/policy', { token: await t.customerToken(customer), body: { notify: [security] } });
+    const created = await t.api('POST', '/invitations', {
+      token: await t.partnerToken('fabrikam'),
+      body: { customerDomain: customer, adminEmail: `admin@${customer}`, roles: ['DIRECTORY_READER'] },
+    });
+    await emailsSettled();
+    const link = accepted.find((email) => email.invitationId === created.json?.id);
+    accepted.length = 0;
+    plan = ['throttle'];
+    // Act: the admin accepts; the grant notice's first send is throttled.
+    const answer = await fetch(`${t.stack.apiUrl}/accept/${String(created.json?.id)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: new URLSearchParams({ token: link?.token ?? '', decision: 'accept' }),
+    });
+    // Assess: the throttled notice was sent again, once, and the partner's notice went out too.
+    expect(policy.status).toBe(200);
+    expect(answer.status).toBe(200);
+    expect(refused).toBe(1);
+    expect(accepted.map((email) => email.to).sort()).toEqual(['ops@fabrikam.com', security].sort());
   });
 });

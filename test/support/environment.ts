@@ -54,7 +54,7 @@ export async function countSdkCalls(): Promise<{ calls: string[]; reset(): void;
     calls.push(context.commandName ?? 'unknown');
     return next(args);
   };
-  const clients = [db(), ses()];
+  const clients = [db(), ses('invitation'), ses('notice')];
   for (const client of clients) client.middlewareStack.add(middleware as never, { step: 'initialize', name });
   return {
     calls,

@@ -44,25 +44,25 @@ describe('an AWS client is never reused after a send fails on the client side', 
   it('destroys and forgets the SES client when SendEmail throws before SES answered, so the next email gets a fresh one', async () => {
     // Prepare
     sesMock.on(SendEmailCommand).rejectsOnce(new URIError('URI malformed')).resolves({ MessageId: 'second' });
-    const first = ses();
+    const first = ses('notice');
     const destroyed = vi.spyOn(first, 'destroy');
     // Act
     await expect(sendEmail('attacker@evil.example', content)).rejects.toThrow('URI malformed');
     const messageId = await sendEmail('admin@contoso.com', content);
     // Assess
     expect(destroyed).toHaveBeenCalledOnce();
-    expect(ses()).not.toBe(first);
+    expect(ses('notice')).not.toBe(first);
     expect(messageId).toBe('second');
     expect(sesMock.commandCalls(SendEmailCommand)[1]?.args[0].input.Destination).toEqual({ ToAddresses: ['admin@contoso.com'] });
   });
 
   it('keeps the client when SES itself refused the email (a service response leaves nothing half-built)', async () => {
     sesMock.on(SendEmailCommand).rejectsOnce(serviceError()).resolves({ MessageId: 'second' });
-    const first = ses();
+    const first = ses('notice');
     const destroyed = vi.spyOn(first, 'destroy');
     await expect(sendEmail('admin@contoso.com', content)).rejects.toThrow('not verified');
     expect(await sendEmail('admin@contoso.com', content)).toBe('second');
-    expect(ses()).toBe(first);
+    expect(ses('notice')).toBe(first);
     expect(destroyed).not.toHaveBeenCalled();
   });
 
@@ -72,11 +72,11 @@ describe('an AWS client is never reused after a send fails on the client side', 
       .on(SendEmailCommand)
       .callsFakeOnce(() => new Promise((resolve) => (release = resolve)))
       .rejectsOnce(new URIError('URI malformed'));
-    const first = ses();
+    const first = ses('notice');
     const destroyed = vi.spyOn(first, 'destroy');
     const inFlight = sendEmail('admin@contoso.com', content);
     await expect(sendEmail('attacker@evil.example', content)).rejects.toThrow('URI malformed');
-    expect(ses()).not.toBe(first);
+    expect(ses('notice')).not.toBe(first);
     expect(destroyed).not.toHaveBeenCalled();
     release({ MessageId: 'in-flight' });
     expect(await inFlight).toBe('in-flight');
