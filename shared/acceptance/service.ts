@@ -92,7 +92,7 @@ export interface RequestView {
   readonly signedInAs: SignedInSession['admin'] | undefined;
   /** `POWER`: a power role is asked for; `ALWAYS`: the customer's policy wants every acceptance signed in; undefined: the link suffices. */
   readonly signInNeeded: 'POWER' | 'ALWAYS' | undefined;
-  /** Signed in as an admin of another domain: that session cannot accept (403 `WRONG_ACCOUNT`), so the page offers to sign in as someone else. */
+  /** Signed in as someone who cannot accept (another domain's admin, or not a named approver: 403 `WRONG_ACCOUNT`), so the page offers to sign in as someone else. */
   readonly wrongAccount: boolean;
 }
 
@@ -108,8 +108,13 @@ export async function viewRequest(invitationId: string, secret: string, sessionC
   const { invitation, session: signedIn } = await credentialOf(invitationId, secret, session, at, false);
   const refusal = refusalFor(invitation, at);
   if (refusal !== undefined) throw refusal;
-  const signInNeeded = invitation.roles.some(isPowerRole) ? 'POWER' : (await findPolicy(invitation.customerDomain)).signIn === 'ALWAYS' ? 'ALWAYS' : undefined;
-  return { invitation, signedInAs: signedIn?.admin, signInNeeded, wrongAccount: signedIn !== undefined && adminOf(invitation, signedIn) === undefined };
+  const power = invitation.roles.some(isPowerRole);
+  // The policy matters to the page when the link alone might do (does it want sign-in always?)
+  // and when someone signed in (may they accept?); a power request seen from the link needs neither.
+  const policy = !power || signedIn !== undefined ? await findPolicy(invitation.customerDomain) : undefined;
+  const signInNeeded = power ? 'POWER' : policy?.signIn === 'ALWAYS' ? 'ALWAYS' : undefined;
+  const wrongAccount = signedIn !== undefined && policy !== undefined && wrongAccountRefusal(invitation, signedIn, policy) !== undefined;
+  return { invitation, signedInAs: signedIn?.admin, signInNeeded, wrongAccount };
 }
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
@@ -252,13 +257,20 @@ function requireSignIn(invitation: Invitation, roles: readonly Role[], session: 
     if (power.length > 0) throw new SignInRequiredError(`Granting ${power.join(', ')} needs a signed-in administrator of ${invitation.customerDomain}. Sign in to accept, or untick those roles.`);
     return;
   }
+  const refusal = wrongAccountRefusal(invitation, session, policy);
+  if (refusal !== undefined) throw refusal;
+}
+
+/** Why this signed-in admin may not accept (403 `WRONG_ACCOUNT`): an admin of another domain, or one the policy's named approvers leave out. */
+function wrongAccountRefusal(invitation: Invitation, session: SignedInSession, policy: CustomerPolicy): ForbiddenError | undefined {
   const admin = adminOf(invitation, session);
   if (admin === undefined) {
-    throw new ForbiddenError('WRONG_ACCOUNT', `You are signed in as ${session.admin.email}, not as an administrator of ${invitation.customerDomain}. Sign in as someone else to accept.`);
+    return new ForbiddenError('WRONG_ACCOUNT', `You are signed in as ${session.admin.email}, not as an administrator of ${invitation.customerDomain}. Sign in as someone else to accept.`);
   }
   if (policy.approvers.length > 0 && !policy.approvers.some((approver) => approver.toLowerCase() === admin.email)) {
-    throw new ForbiddenError('WRONG_ACCOUNT', `${invitation.customerDomain} lets only its named approvers accept, and ${admin.email} is not one. Sign in as someone else to accept.`);
+    return new ForbiddenError('WRONG_ACCOUNT', `${invitation.customerDomain} lets only its named approvers accept, and ${admin.email} is not one. Sign in as someone else to accept.`);
   }
+  return undefined;
 }
 
 /** The roles the admin kept: a non-empty subset of what was asked (never more). */

@@ -64,7 +64,7 @@ ${signInForm(invitation.id, secret, t.page.signInButton)}
 </section>`;
 }
 
-/** What the page says to an admin of another domain, with the form that signs in as someone else. */
+/** What the page says to someone signed in who cannot accept, with the form that signs in as someone else. */
 function wrongAccountSection(locale: Locale, invitationId: string, secret: string): string {
   const text = problemText(locale, 'WRONG_ACCOUNT');
   return `<section class="sign-in">
@@ -82,8 +82,9 @@ ${signInForm(invitationId, secret, messages(locale).page.signInAsSomeoneElse)}
  */
 export function requestPage(view: RequestView, secret: string, locale: Locale): string {
   const t = messages(locale);
-  // Signed in as an admin of another domain, an Accept would only be refused (403 WRONG_ACCOUNT):
-  // the page says so up front and offers to sign in as someone else instead. Declining needs no sign-in.
+  // Signed in as someone who cannot accept (another domain's admin, or not one of the policy's
+  // named approvers), an Accept would only be refused (403 WRONG_ACCOUNT): the page says so up
+  // front and offers to sign in as someone else instead. Declining needs no sign-in.
   const { invitation, signedInAs, signInNeeded, wrongAccount } = view;
   const partner = escapeHtml(invitation.partnerName);
   const customer = escapeHtml(invitation.customerName ?? invitation.customerDomain);

@@ -128,7 +128,7 @@ describe('a customer admin signs in to grant power', () => {
     expect((await stateOf(id, customer)).relationship.acceptedBy.email).toBe(`admin@${customer}`);
   });
 
-  it('asks for sign-in on every grant when the policy says ALWAYS, and lets only named approvers accept', async () => {
+  it('asks for sign-in on every grant when the policy says ALWAYS, and lets only named approvers accept (the page already tells anyone else)', async () => {
     // Prepare
     const { id, customer, token, admin } = await invite(['DIRECTORY_READER']);
     await db().send(new PutCommand({ TableName: tableName(), Item: { ...policyKey(customer), type: 'POLICY', signIn: 'ALWAYS', approvers: [`boss@${customer}`] } }));
@@ -138,11 +138,14 @@ describe('a customer admin signs in to grant power', () => {
     const fromLink = await accept(visitor, id, { token });
     const { callback } = await signInAtProvider(visitor, t.stack.apiUrl, id, token, admin);
     await visitor.request(callback);
+    const notApproversPage = await visitor.request(`${t.stack.apiUrl}/accept/${id}`);
     const notApprover = await accept(visitor, id);
     // Assess
     expect(page.text).toContain('The policy of');
     expect(signInFormOf(page.text)).not.toBeNull();
     expect(fromLink.status).toBe(401);
+    expect(notApproversPage.text).toContain('You are signed in with another account');
+    expect(notApproversPage.text).not.toContain('value="accept"');
     expect(notApprover.status).toBe(403);
     expect(notApprover.text).toContain('WRONG_ACCOUNT');
     expect((await stateOf(id, customer)).status).toBe('PENDING');
