@@ -267,7 +267,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Acceptance',
     summary: 'Sign in to accept: to the identity provider',
     description:
-      'The page’s "Sign in…" form (hidden `token`; without it, an unexpired sign-in session of this invitation signs in again). Checks the link like opening it, sets the session cookie and redirects to the provider’s authorization endpoint (code, PKCE S256, state, nonce, `login_hint`, `prompt=login`). The link’s secret is in none of these.',
+      'The page’s "Sign in…" form (hidden `token`; without it, an unexpired sign-in session of this invitation signs in again). Checks the link like opening it, sets the session cookie and redirects to the provider’s authorization endpoint (code, PKCE S256, state, nonce, `login_hint`, `prompt=login`). The link’s secret is in none of these. Every post starts a new sign-in, and an `Idempotency-Key` is ignored here: the answer carries a new session’s secret, which is never stored, so there is no first answer to replay.',
     body: { schema: signInBody, form: true },
     params: { id: invitationIdParam },
     ok: { status: 303, description: 'To the identity provider; `Set-Cookie` carries the session', content: {}, headers: { Location: 'The authorization endpoint, with the authorization request' } },

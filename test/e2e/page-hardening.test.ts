@@ -53,7 +53,7 @@ describe('the acceptance page', () => {
     expect(html).toContain(escapeHtml(payload));
   });
 
-  it('refuses a cross-site POST with 403 and changes nothing', async () => {
+  it('refuses a cross-site or same-site POST with 403 and changes nothing', async () => {
     const { id, token, url } = await invite();
     const form = new URLSearchParams({ token, decision: 'accept' }).toString();
     const crossSite = await fetch(`${url.origin}/accept/${id}`, {
@@ -75,6 +75,13 @@ describe('the acceptance page', () => {
       body: form,
     });
     expect(sandboxed.status).toBe(403);
+    // A sibling subdomain (another tenant's page under the same site) is not our page either.
+    const sameSite = await fetch(`${url.origin}/accept/${id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-site' },
+      body: form,
+    });
+    expect(sameSite.status).toBe(403);
     const invitation = await t.api('GET', `/invitations/${id}`, { token: await t.partnerToken('fabrikam') });
     expect(invitation.json?.status).toBe('PENDING');
     const sameOrigin = await fetch(`${url.origin}/accept/${id}`, {

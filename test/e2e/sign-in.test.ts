@@ -150,6 +150,25 @@ describe('a customer admin signs in to grant power', () => {
     expect(notApprover.text).toContain('WRONG_ACCOUNT');
     expect((await stateOf(id, customer)).status).toBe('PENDING');
   });
+
+  it('starts a new sign-in at every "Sign in…", an Idempotency-Key or not: its answer carries a new session secret, which is never stored to be replayed', async () => {
+    // Prepare
+    const { id, token } = await invite(['USER_ADMIN']);
+    const signIn = () =>
+      fetch(`${t.stack.apiUrl}/accept/${id}/sign-in`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': `sign-in-${id}` },
+        body: new URLSearchParams({ token }),
+        redirect: 'manual',
+      });
+    // Act
+    const [first, second] = [await signIn(), await signIn()];
+    // Assess
+    const state = (response: Response) => new URL(response.headers.get('location') ?? '').searchParams.get('state');
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(state(first)).not.toBe(state(second));
+    expect(first.headers.getSetCookie()[0]).not.toBe(second.headers.getSetCookie()[0]);
+  });
 });
 
 describe('the callback refuses, and nothing changes', () => {
