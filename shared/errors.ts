@@ -101,15 +101,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-export class MethodNotAllowedError extends AppError {
-  readonly status = 405;
-  readonly title = 'Method not allowed';
-  constructor(allowed: readonly string[]) {
-    super('METHOD_NOT_ALLOWED', `Allowed: ${allowed.join(', ')}.`);
-    this.headers.Allow = allowed.join(', ');
-  }
-}
-
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly title = 'Conflict with the current state';

@@ -13,7 +13,7 @@ import { routes as routeTable, type FunctionName, type Route } from '../routes.j
 import type { ApiEvent } from '../../shared/http/handler.js';
 import { MAX_BODY_BYTES } from '../../shared/http/handler.js';
 import { problemResponse, toProblem } from '../../shared/http/problem.js';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
+import { PayloadTooLargeError } from '../../shared/errors.js';
 import { readBody } from './http.js';
 import { verifyToken, type LocalKeys } from './jwt.js';
 import { invoke } from './invoke.js';
@@ -52,14 +52,14 @@ function bySpecificity(a: Route, b: Route): number {
 
 /**
  * Finds the route for a method and path, preferring literal segments over parameters as API
- * Gateway does (`GET /accept/callback` before `GET /accept/{id}`); `allowed` lists the methods of
- * a path that exists. A path parameter that is not valid percent-encoded UTF-8 names nothing: 404,
- * as for any unknown id.
+ * Gateway does (`GET /accept/callback` before `GET /accept/{id}`). A path parameter that is not
+ * valid percent-encoded UTF-8 is handed over as it came: the function's path schema refuses it
+ * (404), as it refuses any id that names nothing.
  */
-export function matchRoute(routes: readonly Route[], method: string, path: string): { match?: Match; allowed: string[] } {
-  const allowed: string[] = [];
+export function matchRoute(routes: readonly Route[], method: string, path: string): Match | undefined {
   const segments = path.split('/');
   for (const route of [...routes].sort(bySpecificity)) {
+    if (route.method !== method) continue;
     const template = route.path.split('/');
     if (template.length !== segments.length) continue;
     const params: Record<string, string> = {};
@@ -72,18 +72,16 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
       }
       return part === segment;
     });
-    if (!fits) continue;
-    if (route.method === method) return { match: { route, params }, allowed };
-    allowed.push(route.method);
+    if (fits) return { route, params };
   }
-  return { allowed };
+  return undefined;
 }
 
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new NotFoundError('Nothing is found at this path: it is not valid percent-encoded UTF-8.');
+    return segment;
   }
 }
 
@@ -103,7 +101,7 @@ export interface GatewayOptions {
 /** The gateway's own stages of a request: read the body, verify the token, build the event, run the handler, write the response. */
 export type GatewayStage = 'read' | 'authorize' | 'event' | 'handler' | 'send';
 
-/** An answer of the gateway: the route it matched (none for 404/405 and /health), the status, headers (lower-case names) and body sent. */
+/** An answer of the gateway: the route it matched (none for its own 404 and /health), the status, headers (lower-case names) and body sent. */
 export interface ObservedResponse {
   readonly route: Route | undefined;
   readonly method: string;
@@ -149,9 +147,11 @@ async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route
     reply({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: method === 'HEAD' ? '' : '{"status":"ok"}' });
     return;
   }
-  const { match, allowed } = matchRoute(routes, method, url.pathname);
+  const match = matchRoute(routes, method, url.pathname);
   if (match === undefined) {
-    throw allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No route for ${method} ${url.pathname}.`);
+    // An HTTP API answers a method or path it has no route for itself (a wrong method too: no 405).
+    reply(gatewayMessage(404, 'Not Found'), method === 'HEAD');
+    return;
   }
   matched.route = match.route;
   // Refuses more than the API accepts without buffering it all.
@@ -159,6 +159,10 @@ async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route
   lap('read');
   const claims = match.route.access === 'public' ? undefined : await authorize(req, keys);
   lap('authorize');
+  if (claims === null) {
+    reply(gatewayMessage(401, 'Unauthorized'), method === 'HEAD');
+    return;
+  }
   const event = toEvent(req, url, match, body, claims);
   const handler = await (options.loadHandler ?? loadHandler)(match.route.function);
   lap('event');
@@ -168,15 +172,24 @@ async function handle(req: IncomingMessage, reply: Reply, routes: readonly Route
   lap('send');
 }
 
-/** Verifies the bearer token as the HTTP API's JWT authorizer does: signature, issuer, audience, expiry. */
-async function authorize(req: IncomingMessage, keys: LocalKeys): Promise<Record<string, string | number | boolean | string[]>> {
+/** Verifies the bearer token as the HTTP API's JWT authorizer does (signature, issuer, audience, expiry): its claims, or null. */
+async function authorize(req: IncomingMessage, keys: LocalKeys): Promise<Record<string, string | number | boolean | string[]> | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (match?.[1] === undefined) throw new UnauthorizedError();
+  if (match?.[1] === undefined) return null;
   try {
     return (await verifyToken(keys, match[1])) as Record<string, string | number | boolean | string[]>;
   } catch {
-    throw new UnauthorizedError('The bearer token is not valid.');
+    return null;
   }
+}
+
+/**
+ * What API Gateway answers by itself, before any function runs, in the one shape an HTTP API
+ * cannot change: `{"message": ...}` as application/json. No route for the method and path: 404
+ * "Not Found". A missing or invalid bearer token on a guarded route: 401 "Unauthorized".
+ */
+function gatewayMessage(statusCode: 401 | 404, message: 'Unauthorized' | 'Not Found'): Exclude<APIGatewayProxyResultV2, string> {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
 }
 
 function toEvent(

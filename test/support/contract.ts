@@ -38,7 +38,7 @@ export function contractValidator(document: Record<string, unknown> = openApiDoc
 
   return (response) => {
     const { route } = response;
-    // 404/405 for paths and methods the API does not have, and the local /health, are the gateway's own.
+    // The 404 for a method and path the API has no route for, and the local /health, are the gateway's own.
     if (route === undefined) return [];
     const where = `${response.method} ${route.path} → ${response.status}`;
     const operation = paths[route.path]?.[response.method.toLowerCase()];
