@@ -65,7 +65,7 @@ describe('languages', () => {
     // Assess
     expect(french.text).toContain('<html lang="fr" dir="ltr">');
     expect(french.text).toContain('Cette demande a été retirée');
-    expect(spanish.text).toContain('Esta solicitud se retiró');
+    expect(spanish.text).toContain('Esta solicitud se ha retirado');
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('<html lang="en" dir="ltr">');
     expect(unknown.headers.get('content-language')).toBe('en');

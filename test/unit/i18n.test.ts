@@ -207,6 +207,7 @@ describe('plurals and dates through Intl', () => {
     expect(formatTime(iso, 'ja')).toBe('2026年11月24日 22:04（UTC）');
     expect(formatTime(iso, 'ru')).toContain('24 ноября 2026');
     expect(formatTime(iso, 'fr')).toBe('24 novembre 2026 à 22:04 UTC');
+    expect(formatTime('2026-02-01T09:30:00.000Z', 'fr')).toBe('1er février 2026 à 09:30 UTC');
     expect(formatTime(iso, 'es')).toContain('24 de noviembre de 2026');
   });
 });
