@@ -21,7 +21,7 @@ const ATTEMPTS: Readonly<Record<EmailKind, number>> = { invitation: 1, notice: 3
  * The SES client for one kind of email, rebuilt after a client-side failure; locally it points at
  * `SES_ENDPOINT`.
  */
-export function ses(kind: EmailKind = 'invitation'): SESClient {
+export function ses(kind: EmailKind): SESClient {
   let client = clients.get(kind);
   if (client === undefined) {
     const { sesEndpoint } = config();

@@ -110,7 +110,7 @@ describe("one partner's bad character never reaches another partner's email", ()
       }
       return next(args);
     };
-    ses().middlewareStack.add(poison as never, { step: 'initialize', name: 'poison-once' });
+    ses('invitation').middlewareStack.add(poison as never, { step: 'initialize', name: 'poison-once' });
     // Act
     const failed = await invite('adatum', attacker);
     const created = await invite('fabrikam', victim);
@@ -127,13 +127,13 @@ describe("one partner's bad character never reaches another partner's email", ()
     const attacker = uniqueDomain('attacker');
     const victim = uniqueDomain('victim');
     dropFor.add(`admin@${attacker}`);
-    const before = ses();
+    const before = ses('invitation');
     const failed = await invite('adatum', attacker);
     const created = await invite('fabrikam', victim);
     await expectOnlyTheVictimsEmail({ customer: victim, invitationId: created.json?.id }, { customer: attacker, partnerName: 'Adatum' });
     // Every attempt to the attacker's address lost its connection: retried to the last attempt, then FAILED.
     expect(await emailStatus(failed.json?.id)).toBe('FAILED');
-    expect(ses()).not.toBe(before);
+    expect(ses('invitation')).not.toBe(before);
     expect(await emailStatus(created.json?.id)).toMatch(WENT_OUT);
   });
 });
