@@ -234,9 +234,14 @@ function toEvent(
       stage: '$default',
       time: new Date(now).toUTCString(),
       timeEpoch: now,
-      ...(claims === undefined ? {} : { authorizer: { jwt: { claims, scopes: [] } } }),
+      ...(claims === undefined ? {} : { authorizer: { jwt: { claims: asHttpApiClaims(claims), scopes: [] } } }),
     },
   } as ApiEvent;
+}
+
+/** The claims as an HTTP API hands them to a function: a number or a boolean arrives as a string (`"exp": "1767225600"`). */
+function asHttpApiClaims(claims: Record<string, string | number | boolean | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, typeof value === 'number' || typeof value === 'boolean' ? String(value) : value]));
 }
 
 /** What the client receives of a result: status, headers by lower-case name, and the body as text. */

@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchRoute } from '../../infra/local/gateway.js';
+import { createGateway, matchRoute } from '../../infra/local/gateway.js';
+import { loadOrCreateKeys, signToken } from '../../infra/local/jwt.js';
 import { functions, routes } from '../../infra/routes.js';
 
 describe('the route table', () => {
@@ -40,6 +45,36 @@ describe('the route table', () => {
   it('hands a path parameter with a malformed percent-escape over as it came, for the function to refuse (404, not 500)', () => {
     for (const path of ['/accept/%E0%A4%A', '/accept/%ED%B0%80', '/invitations/%']) {
       expect(matchRoute(routes, 'GET', path)?.params, path).toEqual({ id: path.split('/')[2] });
+    }
+  });
+
+  it('hands a function the verified claims as an HTTP API does, a number or a boolean as a string', async () => {
+    // Prepare: a gateway whose one function only notes the claims it was given.
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-claims-'));
+    const keys = await loadOrCreateKeys(dir);
+    let claims: Record<string, unknown> | undefined;
+    const server = createGateway({
+      keys,
+      loadHandler: () =>
+        Promise.resolve(async (event) => {
+          claims = event.requestContext.authorizer?.jwt?.claims;
+          return { statusCode: 204 };
+        }),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      // Act
+      const { port } = server.address() as AddressInfo;
+      const token = await signToken(keys, { kind: 'partner', partnerId: 'fabrikam' });
+      const response = await fetch(`http://127.0.0.1:${port}/invitations`, { headers: { Authorization: `Bearer ${token}` } });
+      // Assess
+      expect(response.status).toBe(204);
+      expect(claims?.['custom:partner_id']).toBe('fabrikam');
+      expect(claims?.exp).toMatch(/^\d+$/);
+      expect(claims?.iat).toMatch(/^\d+$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
