@@ -4,11 +4,11 @@
  * exactly once, none lost, and no link is ever sent twice. The endpoint speaks SES's v1 query API and answers its errors in
  * SES's own shape (XML `ErrorResponse`, 400 `Throttling`, 503 `ServiceUnavailable`).
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { uniqueDomain } from '../support/environment.js';
 import { emailsSettled } from '../support/mail.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { startSesEndpoint, THROTTLED, UNAVAILABLE, type SesEndpoint } from '../support/ses-endpoint.js';
 
 interface Accepted {
   readonly to: string;
@@ -22,60 +22,36 @@ let plan: ('swallow' | 'throttle')[] = [];
 let outage = { throttleUntil: 0, unavailableUntil: 0 };
 const accepted: Accepted[] = [];
 let refused = 0;
-let server: Server;
+let ses: SesEndpoint;
 let t: TestStack;
-
-const sesError = (code: string, message: string) =>
-  `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-${refused}</RequestId></ErrorResponse>`;
 
 beforeAll(async () => {
   // Tests wait 20 ms where AWS waits a second (EMAIL_RETRY_BASE_MS): a two-second outage here stands for minutes there,
   // and takes more of the 8 attempts than it would. Give each email enough that no outage of this file spends them.
   process.env.EMAIL_MAX_ATTEMPTS = '20';
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const text = fields.get('Message.Body.Text.Data') ?? '';
-      const link = new URL(/https?:\/\/\S+/.exec(text)?.[0] ?? 'http://none.invalid/');
-      const now = Date.now();
-      if (now < outage.unavailableUntil) {
-        refused++;
-        const throttled = now < outage.throttleUntil;
-        res.writeHead(throttled ? 400 : 503, { 'Content-Type': 'text/xml' });
-        res.end(throttled ? sesError('Throttling', 'Maximum sending rate exceeded.') : sesError('ServiceUnavailable', 'Service is unavailable.'));
-        return;
-      }
-      const step = plan.shift();
-      if (step === 'throttle') {
-        refused++;
-        res.writeHead(400, { 'Content-Type': 'text/xml' });
-        res.end(sesError('Throttling', 'Maximum sending rate exceeded.'));
-        return;
-      }
-      // SES took it (the admin gets it), but the answer never comes back: the sender cannot know.
-      accepted.push({ to: fields.get('Destination.ToAddresses.member.1') ?? '', token: link.searchParams.get('token') ?? '', invitationId: link.pathname.split('/').at(-1) ?? '' });
-      if (step === 'swallow') {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      res.end(
-        `<SendEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendEmailResult><MessageId>m-${accepted.length}</MessageId></SendEmailResult><ResponseMetadata><RequestId>a-${accepted.length}</RequestId></ResponseMetadata></SendEmailResponse>`,
-      );
-    });
+  ses = await startSesEndpoint((fields) => {
+    const now = Date.now();
+    if (now < outage.unavailableUntil) {
+      refused++;
+      return now < outage.throttleUntil ? THROTTLED : UNAVAILABLE;
+    }
+    const step = plan.shift();
+    if (step === 'throttle') {
+      refused++;
+      return THROTTLED;
+    }
+    // SES took it (the admin gets it); with 'swallow' its answer never comes back, and the sender cannot know.
+    const link = new URL(/https?:\/\/\S+/.exec(fields.get('Message.Body.Text.Data') ?? '')?.[0] ?? 'http://none.invalid/');
+    accepted.push({ to: fields.get('Destination.ToAddresses.member.1') ?? '', token: link.searchParams.get('token') ?? '', invitationId: link.pathname.split('/').at(-1) ?? '' });
+    return step === 'swallow' ? 'swallow' : 'accept';
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  t = await startTestStack({ sesEndpoint: `http://127.0.0.1:${address.port}` });
+  t = await startTestStack({ sesEndpoint: ses.url });
 });
 
 afterAll(async () => {
   delete process.env.EMAIL_MAX_ATTEMPTS;
   await t.stop();
-  await new Promise((resolve) => server.close(resolve));
+  await ses.close();
 });
 
 beforeEach(() => {

@@ -2,47 +2,34 @@
  * One partner's bad input must never touch another partner's email. A capturing SES endpoint
  * (the SES v1 query API, as the SDK speaks it) records every SendEmail request byte for byte.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findInvitation } from '../../shared/invitations/repository.js';
 import { ses } from '../../shared/mail/mailer.js';
 import { emailsSettled } from '../support/mail.js';
 import { uniqueDomain } from '../support/environment.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { startSesEndpoint, type SesEndpoint } from '../support/ses-endpoint.js';
 
 /** Every request body SES received, as form fields in order (a repeated name stays repeated). */
 const received: [string, string][][] = [];
 /** Recipients whose requests the endpoint drops mid-connection, as a failing network would. */
 const dropFor = new Set<string>();
-let server: Server;
+let endpoint: SesEndpoint;
 let t: TestStack;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const fields = [...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))];
-      if (fields.some(([name, value]) => name.startsWith('Destination.ToAddresses') && dropFor.has(value))) {
-        req.socket.destroy();
-        return;
-      }
-      received.push(fields);
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      res.end(
-        `<SendEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendEmailResult><MessageId>captured-${received.length}</MessageId></SendEmailResult><ResponseMetadata><RequestId>r-${received.length}</RequestId></ResponseMetadata></SendEmailResponse>`,
-      );
-    });
+  endpoint = await startSesEndpoint((fields) => {
+    const pairs = [...fields];
+    if (pairs.some(([name, value]) => name.startsWith('Destination.ToAddresses') && dropFor.has(value))) return 'swallow';
+    received.push(pairs);
+    return 'accept';
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  t = await startTestStack({ sesEndpoint: `http://127.0.0.1:${address.port}` });
+  t = await startTestStack({ sesEndpoint: endpoint.url });
 });
 
 afterAll(async () => {
   await t.stop();
-  await new Promise((resolve) => server.close(resolve));
+  await endpoint.close();
 });
 
 beforeEach(() => {
