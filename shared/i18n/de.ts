@@ -5,6 +5,8 @@ import { pluralise } from './format.js';
 export const de = {
   days: { one: '# Tag', other: '# Tage' },
   dateTime: ({ day, time }) => `${day}, ${time} Uhr UTC`,
+  label: ({ term, text }) => `${term}: ${text}`,
+  listSeparator: ', ',
   roles: {
     DIRECTORY_READER: { title: 'Verzeichnisleser', description: 'Sieht Benutzer, Gruppen und grundlegende Einstellungen der Organisation ein. Kann nichts ändern.' },
     HELPDESK_ADMIN: { title: 'Helpdesk-Administrator', description: 'Setzt Kennwörter und Anmeldemethoden von Nicht-Administratoren zurück und bearbeitet Supportanfragen.' },

@@ -41,6 +41,10 @@ interface ProblemText {
 export interface Messages {
   readonly days: PluralForms;
   readonly dateTime: (p: { day: string; time: string }) => string;
+  /** A term and what is said of it (`Title: description`), punctuated as the language does. */
+  readonly label: (p: { term: string; text: string }) => string;
+  /** What separates the items of a run-on list (`A, B`). */
+  readonly listSeparator: string;
   readonly roles: Readonly<Record<Role, { readonly title: string; readonly description: string }>>;
   readonly email: {
     readonly subject: (p: PartnerDomain) => string;
@@ -156,6 +160,8 @@ export interface Messages {
 export const en = {
   days: { one: '# day', other: '# days' },
   dateTime: ({ day, time }) => `${day}, ${time} UTC`,
+  label: ({ term, text }) => `${term}: ${text}`,
+  listSeparator: ', ',
   roles: {
     DIRECTORY_READER: { title: 'Directory reader', description: 'Read users, groups and basic organisation settings. Cannot change anything.' },
     HELPDESK_ADMIN: { title: 'Helpdesk administrator', description: 'Reset passwords and sign-in methods of non-administrators, and manage support requests.' },

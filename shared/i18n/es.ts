@@ -5,6 +5,8 @@ import { pluralise } from './format.js';
 export const es = {
   days: { one: '# día', other: '# días' },
   dateTime: ({ day, time }) => `${day}, ${time} UTC`,
+  label: ({ term, text }) => `${term}: ${text}`,
+  listSeparator: ', ',
   roles: {
     DIRECTORY_READER: { title: 'Lector del directorio', description: 'Consulta usuarios, grupos y la configuración básica de la organización. No puede cambiar nada.' },
     HELPDESK_ADMIN: { title: 'Administrador del servicio de asistencia', description: 'Restablece contraseñas y métodos de inicio de sesión de quienes no son administradores y gestiona solicitudes de soporte.' },

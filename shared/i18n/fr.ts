@@ -6,6 +6,8 @@ export const fr = {
   days: { one: '# jour', other: '# jours' },
   // French writes the first of a month as an ordinal: « le 1er février ».
   dateTime: ({ day, time }) => `${day.replace(/^1(?= )/, '1er')} à ${time} UTC`,
+  label: ({ term, text }) => `${term}\u00a0: ${text}`,
+  listSeparator: ', ',
   roles: {
     DIRECTORY_READER: { title: 'Lecteur de l’annuaire', description: 'Consulte les utilisateurs, les groupes et les paramètres de base de l’organisation. Ne peut rien modifier.' },
     HELPDESK_ADMIN: { title: 'Administrateur du support technique', description: 'Réinitialise les mots de passe et les méthodes de connexion des non-administrateurs, et gère les demandes de support.' },

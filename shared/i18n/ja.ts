@@ -4,6 +4,8 @@ import type { Messages } from './en.js';
 export const ja = {
   days: { other: '#日間' },
   dateTime: ({ day, time }) => `${day} ${time}（UTC）`,
+  label: ({ term, text }) => `${term}：${text}`,
+  listSeparator: '、',
   roles: {
     DIRECTORY_READER: { title: 'ディレクトリ閲覧者', description: 'ユーザー、グループ、組織の基本設定を閲覧できます。変更はできません。' },
     HELPDESK_ADMIN: { title: 'ヘルプデスク管理者', description: '管理者以外のユーザーのパスワードとサインイン方法をリセットし、サポート依頼を管理します。' },

@@ -5,6 +5,8 @@ import { pluralise } from './format.js';
 export const ru = {
   days: { one: '# день', few: '# дня', many: '# дней', other: '# дня' },
   dateTime: ({ day, time }) => `${day}, ${time} UTC`,
+  label: ({ term, text }) => `${term}: ${text}`,
+  listSeparator: ', ',
   roles: {
     DIRECTORY_READER: { title: 'Читатель каталога', description: 'Просматривает пользователей, группы и основные настройки организации. Ничего не может изменять.' },
     HELPDESK_ADMIN: { title: 'Администратор службы поддержки', description: 'Сбрасывает пароли и способы входа пользователей без прав администратора и работает с обращениями в поддержку.' },

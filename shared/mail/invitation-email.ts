@@ -46,7 +46,7 @@ export function invitationEmail(invitation: Invitation, link: string, options: {
     t.email.intro({ partner, domain }),
     '',
     t.email.rolesHeading,
-    ...roles.map((role) => `  - ${role.title}: ${role.description}`),
+    ...roles.map((role) => `  - ${t.label({ term: role.title, text: role.description })}`),
     '',
     forText({ duration, period }),
     t.email.openUntil({ time: expires }),
@@ -66,7 +66,7 @@ export function invitationEmail(invitation: Invitation, link: string, options: {
 <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;overflow-wrap:anywhere;word-break:break-word">
 ${notice === undefined ? '' : `<p><strong>${escapeHtml(notice)}</strong></p>\n`}<p>${t.email.intro({ partner: strong(partner), domain: strong(domain) })}</p>
 <p>${escapeHtml(t.email.rolesHeading)}</p>
-<ul>${roles.map((role) => `<li><strong>${escapeHtml(role.title)}</strong>: ${escapeHtml(role.description)}</li>`).join('')}</ul>
+<ul>${roles.map((role) => `<li>${t.label({ term: `<strong>${escapeHtml(role.title)}</strong>`, text: escapeHtml(role.description) })}</li>`).join('')}</ul>
 <p>${forText({ duration: strong(duration), period: escapeHtml(period) })}<br>
 ${t.email.openUntil({ time: strong(expires) })}</p>
 ${invitation.message === undefined ? '' : `<p>${t.email.messageFrom({ partner: escapeHtml(partner) })}</p><blockquote>${escapeHtml(invitation.message)}</blockquote>`}

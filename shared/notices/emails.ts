@@ -37,7 +37,7 @@ export function grantedNotice(relationship: Relationship, overlaps: readonly Ove
     ...(overlaps.length === 0
       ? []
       : [
-          { heading: t.notice.overlapHeading, items: overlaps.map((o) => `${roleName(t, o.role)}: ${o.partnerIds.map(named).join(', ')}`) },
+          { heading: t.notice.overlapHeading, items: overlaps.map((o) => t.label({ term: roleName(t, o.role), text: o.partnerIds.map(named).join(t.listSeparator) })) },
           { lines: [t.notice.overlapCheck] },
         ]),
   ]);

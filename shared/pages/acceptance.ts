@@ -56,7 +56,7 @@ function signInSection(locale: Locale, invitation: Invitation, secret: string, w
   const t = messages(locale);
   const domain = escapeHtml(invitation.customerDomain);
   const power = invitation.roles.filter(isPowerRole).map((role) => escapeHtml(t.roles[role].title));
-  const reason = why === 'ALWAYS' ? t.page.signInAlways({ domain }) : t.page.signInPower({ roles: power.join(', '), domain, count: power.length });
+  const reason = why === 'ALWAYS' ? t.page.signInAlways({ domain }) : t.page.signInPower({ roles: power.join(t.listSeparator), domain, count: power.length });
   return `<section class="sign-in">
 <h2>${escapeHtml(t.page.signInHeading)}</h2>
 <p>${reason} ${escapeHtml(t.page.declineNeedsNoSignIn)}</p>
@@ -93,7 +93,7 @@ export function requestPage(view: RequestView, secret: string, locale: Locale): 
   const roles = invitation.roles
     .map(
       (role) => `<li><label><input type="checkbox" name="roles" value="${escapeHtml(role)}" checked>
-<strong>${escapeHtml(t.roles[role].title)}</strong>: ${escapeHtml(t.roles[role].description)}</label></li>`,
+${t.label({ term: `<strong>${escapeHtml(t.roles[role].title)}</strong>`, text: escapeHtml(t.roles[role].description) })}</label></li>`,
     )
     .join('\n');
   const days = `<input type="number" name="durationDays" min="1" max="${invitation.durationDays}" value="${invitation.durationDays}" required>`;

@@ -212,6 +212,19 @@ describe('plurals and dates through Intl', () => {
   });
 });
 
+describe('each language’s punctuation', () => {
+  it('labels a role and runs a list together as the language punctuates them', () => {
+    const view = { invitation: invitation({ message: undefined }), signedInAs: undefined, signInNeeded: 'POWER' as const, wrongAccount: false };
+    const email = (locale: Locale) => invitationEmail(invitation({ locale, message: undefined }), 'https://partners.example.test/accept/id?token=secret').text;
+    const page = (locale: Locale) => requestPage(view, 'secret', locale);
+    expect(email('en')).toContain(`  - ${CATALOGUE.en.roles.USER_ADMIN.title}: ${CATALOGUE.en.roles.USER_ADMIN.description}`);
+    expect(email('ja')).toContain(`  - ${CATALOGUE.ja.roles.USER_ADMIN.title}：${CATALOGUE.ja.roles.USER_ADMIN.description}`);
+    expect(email('fr')).toContain(`  - ${CATALOGUE.fr.roles.USER_ADMIN.title}\u00a0: ${CATALOGUE.fr.roles.USER_ADMIN.description}`);
+    expect(page('ja')).toContain(`${CATALOGUE.ja.roles.USER_ADMIN.title}、${CATALOGUE.ja.roles.GLOBAL_ADMIN.title}`);
+    expect(page('en')).toContain(`${CATALOGUE.en.roles.USER_ADMIN.title}, ${CATALOGUE.en.roles.GLOBAL_ADMIN.title}`);
+  });
+});
+
 describe('the page language', () => {
   it('follows Accept-Language by q-value, then header order; regional tags count as their language', () => {
     expect(negotiateLocale('fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5', 'en')).toBe('fr');
