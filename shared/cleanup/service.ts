@@ -123,6 +123,9 @@ function scheduledOf(entry: Entry): Scheduled | undefined {
   return undefined;
 }
 
+/** The relationship an index entry names, as far as the entry carries it. */
+const relationshipOf = (entry: Entry) => ({ id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) });
+
 /** Handles the one point of an entry due now (a notice, or the end); 'skipped' when its condition says it is no longer due. */
 async function settle(entry: Entry, at: string): Promise<Outcome> {
   const scheduled = scheduledOf(entry);
@@ -143,7 +146,7 @@ async function settle(entry: Entry, at: string): Promise<Outcome> {
       await extendRelationship(entry, at);
       return { list: 'extendedRelationships' };
     }
-    const relationship = { id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) };
+    const relationship = relationshipOf(entry);
     await transactWrite(expireRelationship(relationship, at));
     await notifyExpired(relationship);
     return { list: 'expiredRelationships' };
@@ -215,7 +218,7 @@ async function queueReminder(entry: Entry, scheduled: Scheduled, due: DuePoint, 
  * the customer's notify addresses told, so a notice goes out at most once.
  */
 async function claimEndNotice(entry: Entry, scheduled: Scheduled, due: DuePoint, at: string): Promise<Outcome> {
-  const relationship = { id: String(entry.id), partnerId: String(entry.partnerId), customerDomain: String(entry.customerDomain), endsAt: String(entry.endsAt) };
+  const relationship = relationshipOf(entry);
   await transactWrite([
     notDue({
       Update: {

@@ -113,11 +113,7 @@ export async function notifyEnded(relationship: Relationship, by: Caller): Promi
  * someone is to be told, and only while it is still that relationship.
  */
 export async function notifyExpired(relationship: NoticeSubject & Pick<Relationship, 'id'>, policy?: CustomerPolicy | undefined): Promise<void> {
-  await send('expiry', relationship, policy, async () => {
-    if (relationship.partnerName !== undefined && relationship.roles !== undefined) return expiredNotice(relationship);
-    const stored = await findRelationship(relationship.partnerId, relationship.customerDomain);
-    return expiredNotice(stored?.id === relationship.id ? { ...relationship, ...(stored as Partial<Relationship>) } : relationship);
-  });
+  await send('expiry', relationship, policy, async () => expiredNotice(await withStoredDetails(relationship)));
 }
 
 /**
@@ -126,16 +122,25 @@ export async function notifyExpired(relationship: NoticeSubject & Pick<Relations
  * partner's name and the roles are read from the item, only while it is still that relationship.
  */
 export async function notifyEnding(relationship: NoticeSubject & Pick<Relationship, 'id'>, daysBefore: number): Promise<void> {
-  let stored: Partial<Relationship> = {};
+  let subject: NoticeSubject = relationship;
   try {
-    const item = await findRelationship(relationship.partnerId, relationship.customerDomain);
-    if (item?.id === relationship.id) stored = item as Partial<Relationship>;
+    subject = await withStoredDetails(relationship);
   } catch (error) {
     failed('ending', relationship.id, error);
   }
-  const subject: NoticeSubject = { ...relationship, partnerName: stored.partnerName, roles: stored.roles };
   await send('ending', relationship, undefined, () => endingNotice(subject, daysBefore));
   await tellPartner('ending', relationship.partnerId, { relationshipId: relationship.id }, (name) => partnerEndingNotice(subject, daysBefore, name));
+}
+
+/**
+ * What a notice says of a relationship the schedule knows only by its index entry: the partner's
+ * name and the roles, read from the item when the entry lacks them, and only while it is still
+ * that relationship (a newer one of the same pair is another relationship).
+ */
+async function withStoredDetails(relationship: NoticeSubject & Pick<Relationship, 'id'>): Promise<NoticeSubject> {
+  if (relationship.partnerName !== undefined && relationship.roles !== undefined) return relationship;
+  const stored = await findRelationship(relationship.partnerId, relationship.customerDomain);
+  return stored?.id === relationship.id ? { ...relationship, ...(stored as Partial<Relationship>) } : relationship;
 }
 
 /** The audit record (and, through the stream, the event) of a grant that left a power role shared. */

@@ -66,11 +66,12 @@ ${signInForm(invitation.id, secret, t.page.signInButton)}
 
 /** What the page says to someone signed in who cannot accept, with the form that signs in as someone else. */
 function wrongAccountSection(locale: Locale, invitationId: string, secret: string): string {
+  const t = messages(locale);
   const text = problemText(locale, 'WRONG_ACCOUNT');
   return `<section class="sign-in">
 <h2>${escapeHtml(text.headline)}</h2>
-<p>${escapeHtml(text.detail)} ${escapeHtml(messages(locale).page.declineNeedsNoSignIn)}</p>
-${signInForm(invitationId, secret, messages(locale).page.signInAsSomeoneElse)}
+<p>${escapeHtml(text.detail)} ${escapeHtml(t.page.declineNeedsNoSignIn)}</p>
+${signInForm(invitationId, secret, t.page.signInAsSomeoneElse)}
 </section>`;
 }
 
